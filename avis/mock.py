@@ -6,7 +6,7 @@ Docs: https://avis-astro.github.io/avis/mock.html.md"""
 
 # %% ../nbs/04_mock.ipynb #c003
 from __future__ import annotations
-import math, functools, importlib.util, json
+import math, functools, importlib.util, json, re
 from pathlib import Path
 import numpy as np, pandas as pd
 from scipy.special import erf, gammaincinv, kv, gamma, expit
@@ -14,19 +14,21 @@ from scipy.optimize import nnls
 from scipy import fft as sfft
 from astropy.io import fits
 from fastcore.basics import store_attr
-from .core import camera_wave, camera_slice, CAMERAS, NPIX_BRZ, DWAVE, PIXSCALE, BANDS, NMGY_ZP, split_of, _splitmix64
+from .core import camera_wave, camera_slice, CAMERAS, NPIX_BRZ, DWAVE, PIXSCALE, BANDS, NMGY_ZP, split_of, _splitmix64, DataError
 
 # %% auto #0
 __all__ = ['C_KMS', 'LOGLAM0', 'DLOGLAM', 'NREST', 'WAVE_WIDE', 'DESI_SLICE', 'CLASS_MIX', 'STAR_MIX', 'MAG_RANGE', 'NZ_FIT',
            'FILTERS', 'FLUX_UNIT', 'MW_SCALE', 'VDISP_GRID', 'GAL_TEMPLATES', 'EMLINES', 'STAR_TEFF', 'STAR_SUBTYPES',
            'QSO_LINES', 'QSO_SLOPES', 'QSO_WIDTHS', 'TEL_AREA', 'FIBER_AREA', 'READ_NOISE2', 'PROGRAM_SKY', 'SPECMASK',
            'SERSIC_GRID', 'MOG_VAR', 'TARGET_CLASSES', 'MORPH_TYPES', 'MORPH_MIX', 'RE_KPC', 'DEPTH', 'SEEING', 'BLOCK',
-           'FIBER_RADIUS', 'FIBER_SEEING', 'DESI_BITS', 'BGS_BITS', 'MWS_BITS', 'rest_wave', 'sample_z', 'nz_pdf',
-           'filter_weights', 'synth_flux', 'ccm_klam', 'calzetti_klam', 'galaxy_basis', 'emline_ratios', 'add_lines',
-           'star_spectrum', 'star_basis', 'qso_basis', 'lya_transmission', 'lsf_sigma', 'throughput', 'sky_spectrum',
-           'apply_lsf', 'resolution_diagonals', 'observe', 'merge_brz', 'sersic_profile', 'sersic_mog', 'moffat_mog',
-           'half_light_check', 'render_stamps', 'angular_size', 'model_spectra', 'fiber_fraction', 'target_bits',
-           'encode_mock_targetid', 'MockSurvey', 'make_mock', 'desi_fibermap', 'desi_redshifts', 'write_mock']
+           'TEMPLATE_GLOBS', 'TEMPLATE_EDGE', 'FIBER_RADIUS', 'FIBER_SEEING', 'DESI_BITS', 'BGS_BITS', 'MWS_BITS',
+           'rest_wave', 'sample_z', 'nz_pdf', 'filter_weights', 'synth_flux', 'ccm_klam', 'calzetti_klam',
+           'galaxy_basis', 'emline_ratios', 'add_lines', 'star_spectrum', 'star_basis', 'qso_basis', 'lya_transmission',
+           'lsf_sigma', 'throughput', 'sky_spectrum', 'apply_lsf', 'resolution_diagonals', 'observe', 'merge_brz',
+           'sersic_profile', 'sersic_mog', 'moffat_mog', 'half_light_check', 'render_stamps', 'angular_size',
+           'model_spectra', 'TemplateSource', 'read_template', 'TemplateSet', 'load_templates', 'template_spectra',
+           'fiber_fraction', 'target_bits', 'encode_mock_targetid', 'MockSurvey', 'make_mock', 'desi_fibermap',
+           'desi_redshifts', 'write_mock']
 
 # %% ../nbs/04_mock.ipynb #c006
 C_KMS = 299792.458  # speed of light, km/s
@@ -804,6 +806,193 @@ def model_spectra(p:dict, # parameters from `_draw_params`
     return flux.astype(np.float32), (centre, lflux, sig)
 
 # %% ../nbs/04_mock.ipynb #c049
+TEMPLATE_GLOBS = ('rrtemplate-*.fits', 'rrarchetype-*.fits', 'lrg_templates*.fits', 'elg_templates*.fits',
+                  'bgs_templates*.fits', 'star_templates*.fits', 'wd_templates*.fits')
+TEMPLATE_EDGE = 100  # rest-grid pixels averaged to extend a template flat beyond its ends
+
+def _rebin_rest(wave:np.ndarray, # template rest wavelengths, Å, increasing
+                flux:np.ndarray, # (k, len(wave)) template spectra
+               )->tuple:
+    "Spectra on `rest_wave()` (float32) and the rest range (lo, hi) the template truly covers; flat beyond it."
+    wave = np.asarray(wave, float); flux = np.atleast_2d(np.asarray(flux, float))
+    lw = rest_wave(); e = np.exp(LOGLAM0 + DLOGLAM*(np.arange(NREST + 1) - 0.5))  # rest pixel edges
+    inside = np.nonzero((e[:-1] >= wave[0]) & (e[1:] <= wave[-1]))[0]
+    if len(inside) < 2*TEMPLATE_EDGE: raise ValueError(f"template covers too little of {lw[0]:.0f}–{lw[-1]:.0f} Å")
+    i0, i1 = inside[0], inside[-1]
+    out = np.zeros((len(flux), NREST))
+    if np.median(np.diff(np.log(wave))) > DLOGLAM:  # coarser than the rest grid: interpolate
+        for k, f in enumerate(flux): out[k, i0:i1 + 1] = np.interp(lw[i0:i1 + 1], wave, f)
+    else:  # finer: average over each rest pixel (cumulative trapezoid integral)
+        cum = np.concatenate([np.zeros((len(flux), 1)), np.cumsum(0.5*(flux[:, 1:] + flux[:, :-1])*np.diff(wave), 1)], 1)
+        ee = e[i0:i1 + 2]
+        for k, c in enumerate(cum): out[k, i0:i1 + 1] = np.diff(np.interp(ee, wave, c))/np.diff(ee)
+    out[:, :i0] = out[:, i0:i0 + TEMPLATE_EDGE].mean(1, keepdims=True)
+    out[:, i1 + 1:] = out[:, i1 - TEMPLATE_EDGE + 1:i1 + 1].mean(1, keepdims=True)
+    return out.astype(np.float32), (float(e[i0]), float(e[i1 + 1]))
+
+# %% ../nbs/04_mock.ipynb #c053
+class TemplateSource:
+    "Spectra of one template file on the rest grid: spectrum `k` is `coeff[k] @ basis` (or `basis[k]` without `coeff`)."
+    def __init__(self, name:str, # file stem
+                 spectype:str, # 'GALAXY', 'QSO' or 'STAR'
+                 basis:np.ndarray, # (nbasis, NREST) float32 on `rest_wave()`
+                 coeff:np.ndarray|None, # (nrow, nbasis) coefficient rows; None: each basis row is a spectrum
+                 subtype:np.ndarray, # (nrow,) SUBTYPE of each row ('' if none)
+                 weight:np.ndarray, # (nrow,) relative probability of each row
+                 lo:float, hi:float, # rest range (Å) the file truly covers
+                 kind:str, # 'pca', 'archetype' or 'desisim'
+                 version:str=''): # the file's VERSION (redrock PCA bases)
+        store_attr()
+    def spectra(self, rows:np.ndarray)->np.ndarray:
+        "Rest-grid spectra (len(rows), NREST) of coefficient rows `rows`."
+        rows = np.asarray(rows)
+        return self.basis[rows] if self.coeff is None else (self.coeff[rows] @ self.basis).astype(np.float32)
+    def __len__(self): return len(self.basis if self.coeff is None else self.coeff)
+    def __repr__(self): return f"TemplateSource({self.name!r}, {self.spectype}, {len(self)} rows, {self.lo:.0f}–{self.hi:.0f} Å, {self.kind})"
+
+def _subtype_of(s)->str:
+    "A redrock/desisim subtype label ('WD:DA', b'K ', 'None') as AVIS's SUBTYPE."
+    s = (s.decode() if isinstance(s, bytes) else str(s)).strip().split(':')[0]
+    return '' if s in ('None', 'NONE') else s
+
+def _teff_subtype(teff:np.ndarray)->np.ndarray:
+    "Stellar subtype from T_eff with `STAR_TEFF`'s ranges (B above A's)."
+    out = np.full(len(teff), 'B', '<U2')
+    for s in ('A', 'F', 'G', 'K', 'M'): out[(teff >= STAR_TEFF[s][0]) & (teff < STAR_TEFF[s][1])] = s
+    out[teff < STAR_TEFF['M'][0]] = 'M'
+    return out
+
+def read_template(path, # a redrock rrtemplate/rrarchetype or a desisim basis-template FITS file
+                 )->TemplateSource:
+    "Read one template file onto the rest grid."
+    path = Path(path); name = path.stem
+    try:
+        with fits.open(path) as h:
+            if name.startswith('rrtemplate'):
+                hdu = h['BASIS_VECTORS'] if 'BASIS_VECTORS' in h else h[0]; hdr = hdu.header
+                flux = np.asarray(hdu.data, float)
+                coeff = np.asarray(h['ARCHETYPE_COEFF'].data, float) if 'ARCHETYPE_COEFF' in h else None
+                spectype, sub, kind = hdr['RRTYPE'].strip().upper(), _subtype_of(hdr.get('RRSUBTYP', '')), 'pca'
+                if coeff is None:  # leading vector only, made positive
+                    coeff = np.zeros((1, len(flux))); coeff[0, 0] = np.sign(np.median(flux[0])) or 1.0
+                subtype, weight = np.full(len(coeff), sub), np.ones(len(coeff))
+            elif name.startswith('rrarchetype'):
+                hdu = h['ARCHETYPES']; hdr = hdu.header; t = hdu.data
+                flux = np.asarray(t['ARCHETYPE'], float); spectype, kind = hdr['RRTYPE'].strip().upper(), 'archetype'
+                coeff = None
+                subtype = np.array([_subtype_of(s) for s in t['SUBTYPE']]) if 'SUBTYPE' in t.names else np.full(len(flux), '')
+                weight = np.asarray(t['RESP'], float) if 'RESP' in t.names else np.ones(len(flux))
+                weight = np.clip(weight, 0, None)*len(weight)/max(np.clip(weight, 0, None).sum(), 1e-30)  # mean 1
+            else:  # desisim: FLUX (primary) on WAVE (HDU 2 or 'WAVE'), METADATA
+                flux = np.asarray(h[0].data, float); wave = np.asarray((h['WAVE'] if 'WAVE' in h else h[2]).data, float)
+                meta = h['METADATA'].data if 'METADATA' in h else None
+                obj = name.split('_')[0].upper(); kind = 'desisim'
+                coeff = None; weight = np.ones(len(flux))
+                if obj in ('LRG', 'ELG', 'BGS'): spectype, subtype = 'GALAXY', np.full(len(flux), obj)
+                elif obj == 'WD': spectype, subtype = 'STAR', np.full(len(flux), 'WD')
+                else: spectype, subtype = 'STAR', _teff_subtype(np.asarray(meta['TEFF'], float))
+            if name.startswith('rr'):
+                x = hdr['CRVAL1'] + hdr['CDELT1']*np.arange(flux.shape[1])  # redrock ignores CRPIX1 (always 1)
+                wave = 10**x if hdr.get('LOGLAM', 0) else x
+    except (KeyError, TypeError, IndexError, OSError) as e: raise DataError(f"not a redrock/desisim template file: {e}", file=str(path)) from e
+    if spectype not in ('GALAXY', 'QSO', 'STAR'): raise DataError(f"unknown template type {spectype!r}", file=str(path))
+    if flux.ndim != 2 or (coeff is not None and coeff.shape[1] != len(flux)):
+        raise DataError(f"basis {flux.shape} and coefficients {None if coeff is None else coeff.shape} disagree", file=str(path))
+    flux = np.nan_to_num(flux)
+    try: basis, (lo, hi) = _rebin_rest(wave, flux)
+    except ValueError as e: raise DataError(str(e), file=str(path)) from e
+    version = str(hdr.get('VERSION', '')) if name.startswith('rrtemplate') else ''
+    coeff = None if coeff is None else coeff.astype(np.float32)
+    return TemplateSource(name, spectype, basis, coeff, subtype.astype('<U8'), weight, lo, hi, kind, version)
+
+# %% ../nbs/04_mock.ipynb #c055
+def _dn4000(R:np.ndarray)->np.ndarray:
+    "Narrow 4000 Å break (Balogh et al. 1999): mean f_ν in 4000–4100 Å over 3850–3950 Å, rest-grid spectra."
+    lw = rest_wave(); fnu = R*lw**2
+    red, blue = (lw >= 4000) & (lw <= 4100), (lw >= 3850) & (lw <= 3950)
+    return fnu[:, red].mean(1)/np.maximum(fnu[:, blue].mean(1), 1e-30)
+
+class TemplateSet:
+    "Template sources read from a folder, pooled by row for drawing."
+    def __init__(self, sources:list, # `TemplateSource`s
+                 path=None): # folder they came from
+        store_attr()
+        rows = []
+        for i, s in enumerate(sources):
+            tag = np.where(np.isin(s.subtype, ('LRG', 'ELG', 'BGS')), s.subtype, '')
+            rows.append(pd.DataFrame(dict(SOURCE=i, ROW=np.arange(len(s)), SPECTYPE=s.spectype, SUBTYPE=s.subtype,
+                                          TAG=tag if s.spectype == 'GALAXY' else '', WEIGHT=s.weight, LO=s.lo, HI=s.hi)))
+        pool = pd.concat(rows, ignore_index=True)
+        free = np.nonzero((pool.SPECTYPE == 'GALAXY').values & (pool.TAG == '').values)[0]
+        if len(free):  # unlabelled galaxy rows: tag by the 4000 Å break
+            d4 = np.concatenate([_dn4000(sources[s].spectra(g.ROW.values)) for s, g in pool.iloc[free].groupby('SOURCE', sort=False)])
+            q1, q2 = np.quantile(d4, [1/3, 2/3])
+            pool.loc[free, 'TAG'] = np.where(d4 >= q2, 'LRG', np.where(d4 <= q1, 'ELG', ''))
+        self.pool = pool
+        self.cols = {c: pool[c].to_numpy().astype(str) if c in ('SPECTYPE', 'SUBTYPE', 'TAG') else pool[c].to_numpy() for c in pool}  # fast draws
+    def __len__(self): return len(self.pool)
+    def __repr__(self): return f"TemplateSet({len(self.sources)} files, {len(self)} spectra: " + ', '.join(f"{k} {v}" for k, v in self.pool.SPECTYPE.value_counts().items()) + ')'
+
+def _newest_pca(sources:list)->list:
+    "Keep one redrock PCA basis per (SPECTYPE, SUBTYPE): the highest VERSION, as redrock does."
+    vkey = lambda s: tuple(int(x) for x in re.findall(r'\d+', s.version))
+    best = {}
+    for s in sources:
+        if s.kind != 'pca': continue
+        k = (s.spectype, s.subtype[0])
+        if k not in best or vkey(s) > vkey(best[k]): best[k] = s
+    return [s for s in sources if s.kind != 'pca' or best[(s.spectype, s.subtype[0])] is s]
+
+@functools.lru_cache(4)
+def _load_templates(path:str)->TemplateSet:
+    files = sorted({f for g in TEMPLATE_GLOBS for f in Path(path).glob(g)})
+    if not files: raise DataError(f"no usable templates (none of {', '.join(TEMPLATE_GLOBS)})", file=path)
+    return TemplateSet(_newest_pca([read_template(f) for f in files]), path)
+
+def load_templates(path, # folder of redrock (rrtemplate-*, rrarchetype-*) and/or desisim basis-template files
+                  )->TemplateSet:
+    "Read every template file of a folder (cached by path)."
+    p = Path(path)
+    if not p.is_dir(): raise FileNotFoundError(f"template folder {p} not found")
+    return _load_templates(str(p.resolve()))
+
+# %% ../nbs/04_mock.ipynb #c059
+def template_spectra(p:dict, # parameters from `_draw_params`
+                     ts:TemplateSet, # templates to draw from
+                     rng:np.random.Generator, # draws one uniform number per object
+                    )->tuple:
+    "Noiseless spectra (n, len(WAVE_WIDE)) drawn from `ts`, with the SOURCE index (−1: analytic) and ROW of each."
+    n = len(p['z']); z = p['z']; cls = p['cls']
+    col = ts.cols.__getitem__
+    stype, sub, tag = col('SPECTYPE'), col('SUBTYPE'), col('TAG')
+    want = np.select([cls == 'QSO', cls == 'MWS'], ['QSO', 'STAR'], 'GALAXY')
+    need = np.where(want == 'STAR', p['subtype'], '')  # stars: their subtype
+    need_tag = np.where(np.isin(cls, ('LRG', 'ELG')), cls, '')  # LRGs and ELGs: rows tagged for them
+    bw = camera_wave('brz'); u = rng.random(n)
+    src, row = np.full(n, -1), np.full(n, -1)
+    for key in set(zip(want, need, need_tag)):  # one pool query per kind of object
+        obj = np.nonzero((want == key[0]) & (need == key[1]) & (need_tag == key[2]))[0]
+        cand = np.nonzero((stype == key[0]) & ((sub == key[1]) if key[1] else True) & ((tag == key[2]) if key[2] else True))[0]
+        if not len(cand): continue
+        zo = z[obj, None]
+        w = ((col('LO')[cand][None] <= bw[0]/(1 + zo)) & (col('HI')[cand][None] >= bw[-1]/(1 + zo)))*col('WEIGHT')[cand][None]
+        cw = np.cumsum(w, 1); tot = cw[:, -1]
+        pick = cand[np.minimum((cw < (u[obj]*tot)[:, None]).sum(1), len(cand) - 1)]
+        src[obj] = np.where(tot > 0, col('SOURCE')[pick], -1); row[obj] = np.where(tot > 0, col('ROW')[pick], -1)
+    R = np.zeros((n, NREST), np.float32)
+    for s in np.unique(src[src >= 0]):
+        k = src == s; R[k] = ts.sources[s].spectra(row[k])
+    flux = np.clip(_resample(R, z), 0, None)
+    flux = apply_lsf(flux)
+    flux *= np.exp(np.float32(-0.4*np.log(10)*MW_SCALE)*p['ebv'][:, None].astype(np.float32)*_wide_ccm()[None])
+    allb = 'griz'; sel = np.array([allb.index(b) for b in p['sel_band']])
+    for ps in ('S', 'N'):  # a template with no light in the selection band cannot be normalised
+        k = (p['photsys'] == ps) & (src >= 0)
+        if k.any(): dead = k.copy(); dead[k] = synth_flux(flux[k], ps, allb)[np.arange(k.sum()), sel[k]] <= 0; src[dead] = -1; row[dead] = -1
+    flux[src < 0] = 0
+    return flux.astype(np.float32), src, row
+
+# %% ../nbs/04_mock.ipynb #c063
 FIBER_RADIUS, FIBER_SEEING = 0.75, 1.0  # arcsec: LS FIBERFLUX convention (1.5″ diameter, 1″ FWHM Gaussian seeing)
 
 def fiber_fraction(sersic:np.ndarray, re:np.ndarray, e1:np.ndarray, e2:np.ndarray,
@@ -844,7 +1033,7 @@ def _erfinv_u(u):
     from scipy.special import erfinv
     return erfinv(np.clip(2*u - 1, -0.999999, 0.999999))
 
-# %% ../nbs/04_mock.ipynb #c051
+# %% ../nbs/04_mock.ipynb #c065
 DESI_BITS = dict(LRG=0, ELG=1, QSO=2, QSO_HIZ=4, ELG_LOP=5, ELG_HIP=6, ELG_VLO=7, LRG_NORTH=8, ELG_NORTH=9,
                  QSO_NORTH=10, ELG_LOP_NORTH=11, ELG_VLO_NORTH=12, LRG_SOUTH=16, ELG_SOUTH=17, QSO_SOUTH=18,
                  ELG_LOP_SOUTH=19, ELG_VLO_SOUTH=20, BGS_ANY=60, MWS_ANY=61, SCND_ANY=62)
@@ -889,7 +1078,7 @@ def encode_mock_targetid(release, brickid, objid)->np.ndarray:
     r, bi, o = (np.asarray(x).astype(np.int64) for x in (release, brickid, objid))
     return (o & ((1 << 22) - 1)) | (bi << 22) | (r << 42) | (np.int64(1) << 58)
 
-# %% ../nbs/04_mock.ipynb #c054
+# %% ../nbs/04_mock.ipynb #c068
 class MockSurvey:
     "Catalogue and pixels of a mock DESI × Legacy Surveys survey."
     def __init__(self, catalog:pd.DataFrame, img:np.ndarray, img_ivar:np.ndarray, flux:np.ndarray, ivar:np.ndarray,
@@ -910,10 +1099,14 @@ def _boxcar(x:np.ndarray, w:int)->np.ndarray:
     return ((c[:, w:] - c[:, :-w])/w).astype(np.float32)
 
 def _build_block(p:dict, rng:np.random.Generator, bands:str, size:int, keep_sed:bool=False,
-                 cameras:bool=False, pad:int=None)->MockSurvey:
-    "Pixels and catalogue of one block of objects drawn by `_draw_params`."
+                 cameras:bool=False, pad:int=None, templates:TemplateSet=None, trng:np.random.Generator=None)->MockSurvey:
+    "Pixels and catalogue of one block of objects drawn by `_draw_params` (SEDs from `templates` where they serve)."
     n = len(p['z']); allb = 'griz'; bi = [allb.index(b) for b in bands]
-    sed, (centre, lflux, lsig) = model_spectra(p, rng)
+    sed, (centre, lflux, lsig) = model_spectra(p, rng)  # always: the random stream stays that of the analytic survey
+    if templates is not None:
+        tsed, tsrc, trow = template_spectra(p, templates, trng)
+        use = tsrc >= 0
+        sed[use] = tsed[use]; lflux = np.where(use[:, None], np.nan, lflux)  # a template's line fluxes are not known
     phot = np.zeros((n, 4))
     for ps in ('S', 'N'):
         k = p['photsys'] == ps
@@ -1004,12 +1197,17 @@ def _build_block(p:dict, rng:np.random.Generator, bands:str, size:int, keep_sed:
     cat.update(TRUE_EW_HALPHA=p['ew_ha'], TRUE_VDISP=p['vdisp'], TRUE_SIGMA_GAS=p['sigma_gas'], TRUE_EBV_GAS=p['ebv_gas'],
                TRUE_YOUNG_FRAC=p['gal_coef'][:, 1], TRUE_QSO_SLOPE=p['qso_slope'], TRUE_TEFF=p['teff'], TRUE_FEH=p['feh'],
                TRUE_RE_KPC=p['re_kpc'], TRUE_FIBERFRAC=ff, N_NEIGHBOURS=p['n_nb'])
+    if templates is not None:  # which spectrum each object got; analytic-model parameters do not apply to templates
+        for k in ('TRUE_EW_HALPHA', 'TRUE_VDISP', 'TRUE_SIGMA_GAS', 'TRUE_EBV_GAS', 'TRUE_YOUNG_FRAC', 'TRUE_QSO_SLOPE', 'TRUE_TEFF', 'TRUE_FEH'):
+            cat[k] = np.where(use, np.nan, cat[k])
+        cat['TRUE_TEMPLATE'] = np.array([s.name for s in templates.sources] + ['analytic'])[tsrc]
+        cat['TRUE_TEMPLATE_ROW'] = trow.astype(np.int64)
     cat = pd.DataFrame(cat)
     return MockSurvey(cat, img, img_ivar, flux, ivar, specmask, bands,
                       cameras=cams if cameras else None, sed=sed if keep_sed else None,
                       lines=(centre, lflux, lsig) if keep_sed else None)
 
-# %% ../nbs/04_mock.ipynb #c055
+# %% ../nbs/04_mock.ipynb #c069
 def _brickname(ra, dec)->np.ndarray:
     "Legacy Surveys-style brick names ('1054p567') from positions."
     return np.array([f"{int(r*10) % 3600:04d}{'p' if d >= 0 else 'm'}{int(abs(d)*10):03d}" for r, d in zip(ra, dec)])
@@ -1056,10 +1254,12 @@ def make_mock(n:int, # number of objects
               cameras:bool=False, # keep per-camera (flux, ivar, mask) for the DESI file format (`.cameras`)
               pad:int=None, # FFT padding of the stamps, pixels each side (default size//2)
               progress:bool=False, # show a tqdm bar over blocks
+              templates=None, # folder of redrock/desisim templates (or a `TemplateSet`): draw spectra from them
              )->MockSurvey:
     "Mock DESI spectra and Legacy Surveys images of objects `start`…`start+n-1` of the survey `seed`."
     if set(bands) - set(BANDS) or ''.join(b for b in BANDS if b in bands) != bands: raise ValueError(f"bands must be an ordered subset of {BANDS!r}, got {bands!r}")
     if n <= 0: raise ValueError("n must be positive")
+    if templates is not None and not isinstance(templates, TemplateSet): templates = load_templates(templates)
     b0, b1 = start//BLOCK, (start + n - 1)//BLOCK
     hseed = int(_splitmix64(np.array([seed], np.uint64))[0] % np.uint64(600000))
     out = None
@@ -1070,7 +1270,8 @@ def make_mock(n:int, # number of objects
     for b in it:
         rng = np.random.default_rng([seed, b])
         p = _draw_params(rng, BLOCK, bands, mix, star_mix, north_frac, ebv, neighbours)
-        m = _build_block(p, rng, bands, size, keep_sed, cameras, pad)
+        trng = None if templates is None else np.random.default_rng([seed, b, 1])  # template draws: their own stream
+        m = _build_block(p, rng, bands, size, keep_sed, cameras, pad, templates, trng)
         i = b*BLOCK + np.arange(BLOCK)
         brickid = 1 + (hseed + i//(1 << 22)) % 662174
         c = m.catalog
@@ -1085,7 +1286,7 @@ def make_mock(n:int, # number of objects
     out.catalog = pd.concat(cats, ignore_index=True)
     return out
 
-# %% ../nbs/04_mock.ipynb #c058
+# %% ../nbs/04_mock.ipynb #c075
 def desi_fibermap(cat:pd.DataFrame)->pd.DataFrame:
     "A DESI coadd FIBERMAP (pipeline columns and dtypes) for mock catalogue rows."
     n = len(cat); f32, i16, i32, i64 = np.float32, np.int16, np.int32, np.int64
@@ -1177,7 +1378,7 @@ def write_mock(out, # output folder (a store for format='store')
                chunk:int=1024, # objects per shard/chunk (a multiple of BLOCK avoids wasted work)
                progress:bool=True, # tqdm progress bar
                workers:int=1, # processes generating chunks in parallel
-               **kwargs, # passed to `make_mock` (mix, star_mix, north_frac, ebv, neighbours, pad)
+               **kwargs, # passed to `make_mock` (mix, star_mix, north_frac, ebv, neighbours, pad, templates)
               )->pd.DataFrame:
     "Generate a mock survey of `n` objects into `out` and return its truth catalogue."
     if format not in ('store', 'desi', 'mmu'): raise ValueError(f"format must be 'store', 'desi' or 'mmu', not {format!r}")
