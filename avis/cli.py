@@ -239,10 +239,12 @@ def _stage(i, n, msg): print(f'[{i}/{n}] {msg}', flush=True)
 def avis_demo(
     out:str='avis-demo', # output folder
     n:int=3000, # mock survey size (objects)
+    size:int=64, # cutout size, pixels
     epochs:int=8, # training epochs
     config:str='small', # model size
     steps:int=300, # optimiser steps of each supervised baseline
     seed:int=0, # random seed
+    fast:bool=False, # smoke-test mode: quick probes and baselines, joint maps only, PNG figures only
     quiet:bool=False, # no progress bars
 ):
     "Run the whole pipeline on the embedded mock survey and write OUT/index.html."
@@ -258,17 +260,19 @@ def avis_demo(
     def _tick(name): times[name] = round(time.time() - t0 - sum(times.values()), 1)
     store, run, emb = out/'store', out/'run', out/'emb.h5'
     _stage(1, 6, f'mock survey of {n} objects -> {store}')
-    write_mock(store, n=n, seed=seed, format='store', progress=not quiet); _tick('mock_s')
+    write_mock(store, n=n, seed=seed, size=size, format='store', progress=not quiet); _tick('mock_s')
     _stage(2, 6, f'training the {config} model for {epochs} epochs on {"GPU" if torch.cuda.is_available() else "CPU"}')
     learn = fit_avis(store, out=run, config=config, epochs=epochs, seed=seed, progress=not quiet,
                      resume=(run/'checkpoints').exists()); _tick('train_s')
     _stage(3, 6, f'embedding -> {emb}')
     embed_store(run, store, emb, progress=not quiet); _tick('embed_s')
     _stage(4, 6, 'evaluating against the baselines')
-    metrics = evaluate(emb, out/'evaluate', steps=steps, seed=seed, progress=not quiet); _tick('evaluate_s')
+    metrics = evaluate(emb, out/'evaluate', steps=steps, seed=seed, fast=fast, progress=not quiet); _tick('evaluate_s')
     _stage(5, 6, 'PaCMAP maps and HDBSCAN clusters')
-    make_maps(emb, out/'maps', seed=seed, progress=not quiet)
-    cluster(emb, out/'clusters', maps=out/'maps'/'maps.parquet', seed=seed); _tick('maps_clusters_s')
+    fmts = ('png',) if fast else ('png', 'pdf')
+    make_maps(emb, out/'maps', seed=seed, formats=fmts, kinds=('joint',) if fast else ('img', 'spec', 'joint'),
+              progress=not quiet)
+    cluster(emb, out/'clusters', maps=out/'maps'/'maps.parquet', seed=seed, formats=fmts); _tick('maps_clusters_s')
     summary = dict(n=n, config=config, epochs=epochs, device='cuda' if torch.cuda.is_available() else 'cpu',
                    threads=torch.get_num_threads(), machine=platform.machine(), seconds=times,
                    train_last_epoch=_last_metrics(learn))
@@ -316,4 +320,4 @@ def main(argv:list=None # arguments (default: sys.argv[1:])
         print(f'avis {name}: interrupted; run the same command again to resume', file=sys.stderr); return 130
 
 # %% ../nbs/40_cli.ipynb #c030
-if __name__ == '__main__': sys.exit(main())  # `python -m avis.cli ...` works like `avis ...`
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())  # `python -m avis.cli` = `avis` (not in a notebook)
