@@ -6,7 +6,7 @@ Docs: https://avis-astro.github.io/avis/models.html.md"""
 
 # %% ../nbs/10_models.ipynb #c002
 from __future__ import annotations
-import math
+import math, warnings
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
@@ -47,7 +47,7 @@ def normalize_spectrum(spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask (1 =
     w = ivar_n*(1 + (x/soft)**2)  # ivar of xc: ivar_n / (dxc/dx)^2
     snr = torch.asinh(ivar_n.sqrt())  # spectrum scale over pixel noise, 0 where bad
     fgood = good.float().mean(1)
-    msnr = torch.nan_to_num(torch.where(good, ivar_n.sqrt(), torch.nan).nanmedian(1).values, nan=0.)
+    msnr = ivar_n.sqrt().sum(1)/good.sum(1).clamp_min(1)  # mean S/N of the good pixels
     amp = torch.stack([torch.asinh(loc), torch.log(scale), fgood, torch.asinh(msnr)], 1)
     return xc, snr, good, w, amp
 
@@ -347,7 +347,9 @@ def _gather(x:torch.Tensor):
     ns = [torch.zeros_like(n) for _ in range(dist.get_world_size())]
     dist.all_gather(ns, n)
     ns = [int(o) for o in ns]
-    xs = all_gather(F.pad(x, (0, 0, 0, max(ns) - len(x))))
+    with warnings.catch_warnings():  # deprecated in torch 2.14 for a private replacement; still the public autograd gather
+        warnings.simplefilter('ignore', FutureWarning)
+        xs = all_gather(F.pad(x, (0, 0, 0, max(ns) - len(x))))
     return torch.cat([o[:k] for o, k in zip(xs, ns)]), sum(ns[:dist.get_rank()])
 
 def clip_loss(img_emb:torch.Tensor, # (bs, dim) unit-norm image embeddings
