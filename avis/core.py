@@ -6,14 +6,14 @@ Docs: https://avis-astro.github.io/avis/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, tempfile, contextlib
+import os, tempfile, contextlib, functools
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr
 
 # %% auto #0
 __all__ = ['CAMERAS', 'DWAVE', 'NPIX_BRZ', 'PIXSCALE', 'BANDS', 'NMGY_ZP', 'SPLITS', 'REJECT_COLS', 'camera_wave', 'camera_slice',
-           'refdata', 'split_of', 'DataError', 'Rejects', 'atomic_path', 'default_device']
+           'refdata', 'split_of', 'DataError', 'data_reader', 'Rejects', 'atomic_path', 'default_device']
 
 # %% ../nbs/00_core.ipynb #c005
 CAMERAS = {'b': (3600.0, 5800.0), 'r': (5760.0, 7620.0), 'z': (7520.0, 9824.0)}  # first and last pixel, Å
@@ -83,6 +83,16 @@ class DataError(ValueError):
         super().__init__(f'{msg} ({where})' if where else msg)
 
 # %% ../nbs/00_core.ipynb #c024
+def data_reader(f):
+    "Decorate reader `f(path, ...)` so that any exception but a `DataError` becomes a `DataError` naming the file."
+    @functools.wraps(f)
+    def _f(path, *args, **kwargs):
+        try: return f(path, *args, **kwargs)
+        except DataError: raise
+        except Exception as e: raise DataError(f'Unreadable file: {type(e).__name__}: {e}', file=str(path)) from e
+    return _f
+
+# %% ../nbs/00_core.ipynb #c027
 REJECT_COLS = ['FILE', 'HDU', 'TARGETID', 'REASON']
 
 class Rejects:
@@ -101,7 +111,7 @@ class Rejects:
         "The rejections as a DataFrame with columns `REJECT_COLS`."
         return pd.DataFrame(self.rows, columns=REJECT_COLS).astype({'TARGETID': 'int64'})
 
-# %% ../nbs/00_core.ipynb #c027
+# %% ../nbs/00_core.ipynb #c030
 @contextlib.contextmanager
 def atomic_path(path # the final path
                ):
@@ -117,7 +127,7 @@ def atomic_path(path # the final path
     finally:
         if tmp.exists(): tmp.unlink()
 
-# %% ../nbs/00_core.ipynb #c030
+# %% ../nbs/00_core.ipynb #c033
 def default_device():
     "The best torch device here: CUDA when present, else CPU."
     import torch
