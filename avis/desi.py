@@ -6,12 +6,12 @@ Docs: https://avis-astro.github.io/avis/desi.html.md"""
 
 # %% ../nbs/01_desi.ipynb #c002
 from __future__ import annotations
-import warnings
+import warnings, re, functools
 from pathlib import Path
 import numpy as np, pandas as pd
 from astropy.io import fits
 from fastcore.basics import store_attr
-from .core import CAMERAS, NPIX_BRZ, DWAVE, camera_wave, camera_slice, DataError, atomic_path
+from .core import data_reader, CAMERAS, NPIX_BRZ, DWAVE, camera_wave, camera_slice, DataError, atomic_path
 
 # %% auto #0
 __all__ = ['DESI_MASK', 'BGS_MASK', 'MWS_MASK', 'SCND_MASK', 'SV1_DESI_MASK', 'SV1_BGS_MASK', 'SV1_MWS_MASK', 'SV3_DESI_MASK',
@@ -190,17 +190,52 @@ def _table_hdu(df:pd.DataFrame, name:str, header:dict|None=None)->fits.BinTableH
     return hdu
 
 # %% ../nbs/01_desi.ipynb #c022
+_DAMAGED = ('truncated', 'Error validating header')  # astropy warnings at opening that mean a damaged file
+
+def _hdu_name(h, i:int):
+    "EXTNAME of HDU `h` (number `i`), or `i` when even that card is unreadable."
+    try: return h.name
+    except Exception: return i
+
 def _open(path)->fits.HDUList:
-    "Open a FITS file read-only, raising `DataError` if it cannot be opened."
+    "Open a FITS file read-only; `DataError` if it is missing, not FITS, cut short, followed by junk, garbled or fails its checksums."
+    path, hdul = Path(path), None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            return fits.open(path, lazy_load_hdus=False)
-    except Exception as e: raise DataError(f'cannot open FITS file: {type(e).__name__}: {e}', file=str(path)) from e
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter('always')
+            hdul = fits.open(path, lazy_load_hdus=False)
+        bad = [str(w.message).strip() for w in ws if any(s in str(w.message) for s in _DAMAGED)]
+        for i, h in enumerate(hdul):  # parse every card first, or astropy "fixes" a garbled one (an EXTNAME too) once printed
+            try:
+                for c in h.header.cards: c.value
+            except Exception as e:
+                raise DataError(f'unreadable header card: {type(e).__name__}: {e}', file=str(path), hdu=_hdu_name(h, i)) from e
+        size = path.stat().st_size
+        for i, h in enumerate(hdul):
+            end = hdul.fileinfo(i)['datLoc'] + hdul.fileinfo(i)['datSpan']
+            if end > size: raise DataError(f'file truncated: HDU {h.name} ends at byte {end}, the file at {size}', file=str(path), hdu=h.name)
+        if bad: raise DataError(f'damaged or truncated FITS file: {bad[0]}', file=str(path))
+        if size != end: raise DataError(f'file is {size} bytes but its HDUs end at byte {end}', file=str(path))
+        for h in hdul:  # 0 = failed, 1 = passed, 2 = no keyword
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                if h.verify_checksum() == 0 or h.verify_datasum() == 0:
+                    raise DataError(f'HDU {h.name} fails its CHECKSUM/DATASUM: changed since it was written', file=str(path), hdu=h.name)
+        return hdul
+    except Exception as e:
+        if hdul is not None: hdul.close()
+        if isinstance(e, DataError): raise
+        raise DataError(f'cannot open FITS file (damaged or truncated?): {type(e).__name__}: {e}', file=str(path)) from e
+
 
 def _has(hdul:fits.HDUList, name:str)->bool:
-    "Whether `hdul` has an HDU with EXTNAME `name`."
-    return any(h.name == name for h in hdul)
+    "Whether `hdul` has an HDU with EXTNAME `name`; `DataError` if an EXTNAME card is unreadable."
+    for i, h in enumerate(hdul):
+        try:
+            if h.name == name: return True
+        except Exception as e:
+            raise DataError(f'unreadable header: {type(e).__name__}: {e}', file=str(hdul.filename()), hdu=i) from e
+    return False
 
 def _hdu_data(hdul:fits.HDUList, name:str, path, optional:bool=False):
     "Data of HDU `name` (a copy, native byte order); `None` if missing and `optional`, else `DataError`."
@@ -218,10 +253,18 @@ def _hdu_data(hdul:fits.HDUList, name:str, path, optional:bool=False):
     except Exception as e:
         raise DataError(f'unreadable HDU {name}: {type(e).__name__}: {e}', file=str(path), hdu=name) from e
 
-def _meta(hdr)->dict:
-    "Primary-header keywords as a dict, without the long provenance lists (DEPNAM/DEPVER/INFIL)."
-    return {k: hdr[k] for k in hdr if k and not k.startswith(('DEPNAM', 'DEPVER', 'INFIL', 'COMMENT', 'HISTORY'))
-            and k not in ('SIMPLE', 'BITPIX', 'NAXIS', 'EXTEND', 'CHECKSUM', 'DATASUM')}
+def _meta(hdr, path=None)->dict:
+    "Primary-header keywords as a dict, without the long provenance lists (DEPNAM/DEPVER/INFIL); `DataError` if a card is unreadable."
+    try:
+        return {k: hdr[k] for k in hdr if k and not k.startswith(('DEPNAM', 'DEPVER', 'INFIL', 'COMMENT', 'HISTORY'))
+                and k not in ('SIMPLE', 'BITPIX', 'NAXIS', 'EXTEND', 'CHECKSUM', 'DATASUM')}
+    except Exception as e: raise DataError(f'unreadable header: {type(e).__name__}: {e}', file=str(path), hdu='PRIMARY') from e
+
+def _check_targetid(df:pd.DataFrame, path, hdu:str):
+    "Raise `DataError` unless table `df` of HDU `hdu` has an integer TARGETID column."
+    if 'TARGETID' not in df: raise DataError(f'{hdu} has no TARGETID column', file=str(path), hdu=hdu)
+    if df['TARGETID'].dtype.kind not in 'iu':
+        raise DataError(f'{hdu} TARGETID column is {df["TARGETID"].dtype}, not integer', file=str(path), hdu=hdu)
 
 # %% ../nbs/01_desi.ipynb #c024
 class Spectra:
@@ -386,6 +429,7 @@ def _check_shape(a:np.ndarray, shape:tuple, name:str, path):
     "Raise `DataError` unless `a.shape == shape`."
     if a.shape != shape: raise DataError(f'{name} has shape {a.shape}, expected {shape}', file=str(path), hdu=name)
 
+@data_reader
 def read_coadd(path, # a coadd-*.fits (healpix or tile) file
                resolution:bool=False, # also read the *_RESOLUTION HDUs
                merge:bool=True, # merge cameras onto the brz grid (else keep `.cameras`)
@@ -394,7 +438,11 @@ def read_coadd(path, # a coadd-*.fits (healpix or tile) file
     "Read a DESI coadd file by EXTNAME into `Spectra`, checking grids and shapes; errors are `DataError`s."
     path = Path(path)
     with _open(path) as hdul:
-        meta = _meta(hdul[0].header)
+        meta = _meta(hdul[0].header, path)
+        masks = [C for C in 'BRZ' if _has(hdul, f'{C}_MASK')]
+        if masks and len(masks) < 3:  # the pipeline writes all three: the file was cut at an HDU boundary (or edited)
+            m = next(f'{C}_MASK' for C in 'BRZ' if C not in masks)
+            raise DataError(f'missing HDU {m} while {", ".join(f"{C}_MASK" for C in masks)} are present', file=str(path), hdu=m)
         fm = _hdu_data(hdul, 'FIBERMAP', path, optional=True)
         cams, res, n = {}, {}, None
         for cam in 'brz':
@@ -418,7 +466,7 @@ def read_coadd(path, # a coadd-*.fits (healpix or tile) file
                 res[cam] = r.astype(np.float32)
         if fm is None: fm = pd.DataFrame({'TARGETID': -1 - np.arange(n, dtype=np.int64)})
         if len(fm) != n: raise DataError(f'FIBERMAP has {len(fm)} rows but the spectra have {n}', file=str(path), hdu='FIBERMAP')
-        if 'TARGETID' not in fm: raise DataError('FIBERMAP has no TARGETID column', file=str(path), hdu='FIBERMAP')
+        _check_targetid(fm, path, 'FIBERMAP')
         scores = _hdu_data(hdul, 'SCORES', path, optional=True)
         if scores is not None and 'TARGETID' in scores and not np.array_equal(scores.TARGETID, fm.TARGETID):
             raise DataError('SCORES rows do not match FIBERMAP TARGETIDs', file=str(path), hdu='SCORES')
@@ -450,19 +498,20 @@ def plot_spectrum(sp:Spectra, # merged spectra
     return ax.figure
 
 # %% ../nbs/01_desi.ipynb #c048
+@data_reader
 def read_redrock(path, # a redrock-*.fits file
                 )->pd.DataFrame:
     "REDSHIFTS joined with FIBERMAP on TARGETID (one row per REDSHIFTS row); errors are `DataError`s."
     path = Path(path)
     with _open(path) as hdul:
         z = _hdu_data(hdul, 'REDSHIFTS', path)
-        fm = _hdu_data(hdul, 'FIBERMAP', path, optional=True)
-        meta = _meta(hdul[0].header)
-    if 'TARGETID' not in z: raise DataError('REDSHIFTS has no TARGETID column', file=str(path), hdu='REDSHIFTS')
-    if fm is not None:
-        if fm.TARGETID.duplicated().any(): raise DataError('duplicate TARGETID in FIBERMAP', file=str(path), hdu='FIBERMAP')
-        fm = fm[['TARGETID'] + [c for c in fm.columns if c not in z.columns]]
-        z = z.merge(fm, on='TARGETID', how='left', validate='many_to_one')
+        fm = _hdu_data(hdul, 'FIBERMAP', path)  # every redrock writer puts one there: without it, the file was cut
+        meta = _meta(hdul[0].header, path)
+    _check_targetid(z, path, 'REDSHIFTS')
+    _check_targetid(fm, path, 'FIBERMAP')
+    if fm.TARGETID.duplicated().any(): raise DataError('duplicate TARGETID in FIBERMAP', file=str(path), hdu='FIBERMAP')
+    fm = fm[['TARGETID'] + [c for c in fm.columns if c not in z.columns]]
+    z = z.merge(fm, on='TARGETID', how='left', validate='many_to_one')
     z.attrs['meta'] = meta
     return z
 
@@ -487,6 +536,7 @@ def write_redrock(path, # output file, e.g. redrock-main-dark-27247.fits
     return Path(path)
 
 # %% ../nbs/01_desi.ipynb #c052
+@data_reader
 def read_zcatalog(path, # zall-pix-*.fits / zpix-*.fits
                   columns:list|None=None, # columns to read (default all)
                  )->pd.DataFrame:
@@ -504,7 +554,8 @@ def read_zcatalog(path, # zall-pix-*.fits / zpix-*.fits
                 df = _table_df(data, columns)
         except DataError: raise
         except Exception as e: raise DataError(f'unreadable HDU ZCATALOG: {type(e).__name__}: {e}', file=str(path), hdu='ZCATALOG') from e
-        df.attrs['meta'] = _meta(hdul[0].header)
+        df.attrs['meta'] = _meta(hdul[0].header, path)
+    if 'TARGETID' in df: _check_targetid(df, path, 'ZCATALOG')
     return df
 
 def write_zcatalog(path, # output file
@@ -515,7 +566,7 @@ def write_zcatalog(path, # output file
     _write([_primary(ZCATVER=zcatver), _table_hdu(df, 'ZCATALOG')], path)
     return Path(path)
 
-# %% ../nbs/01_desi.ipynb #c055
+# %% ../nbs/01_desi.ipynb #c057
 def select(df:pd.DataFrame, # fibermap, redrock or zcatalog rows
            tgt:bool=True, # OBJTYPE == 'TGT'
            fiberstatus:bool|int=True, # COADD_FIBERSTATUS == 0; an int = bits to tolerate

@@ -36,11 +36,19 @@ def _st_meta(path)->dict:
         except (TypeError, ValueError): return v
     return {k: dec(v) for k, v in meta.items()}
 
+def _inside_run(run:Path, rel, what:str)->Path:
+    "`run/rel`, refused (ValueError) when it leads outside the run folder (an absolute path, `..`, a link)."
+    p = run/str(rel)
+    try: p.resolve().relative_to(run.resolve())
+    except ValueError: raise ValueError(f"{what} {str(rel)!r} leads outside the run folder {run}: refusing to load it") from None
+    return p
+
 def _latest_weights(run:Path)->Path|None:
     "`model.safetensors` of the newest checkpoint of a run folder, or None."
     for f in (run/'checkpoints'/'latest.json', run/'latest.json'):
         if f.exists():
-            w = f.parent/json.loads(f.read_text())['latest']/'model.safetensors'
+            w = _inside_run(run, Path(f.parent.name if f.parent != run else '')/json.loads(f.read_text())['latest']/'model.safetensors',
+                            f'{f.name} "latest"')
             if w.exists(): return w
     return None
 
@@ -52,7 +60,7 @@ def run_weights(run # a run folder, a checkpoint folder, or a .safetensors file
     if run.is_dir():
         if (run/'model_card.json').exists():
             card = json.loads((run/'model_card.json').read_text())
-            w = run/card.get('weights', 'models/best.safetensors')
+            w = _inside_run(run, card.get('weights', 'models/best.safetensors'), 'model_card.json "weights"')
             if not w.exists(): w = _latest_weights(run)
         elif (run/'model.safetensors').exists(): w = run/'model.safetensors'  # a checkpoint folder
         else: w = _latest_weights(run)

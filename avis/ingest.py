@@ -35,14 +35,20 @@ def _inside(p:Path, folder)->bool:
 
 def find_inputs(src, # folder searched recursively
                 exclude=None, # a folder to skip (e.g. the output store when it sits inside `src`)
+                follow_links:bool=False, # also read files whose symlinks lead outside `src`
                )->dict:
-    "Input files under `src` by kind: 'coadd', 'redrock', 'zcat', 'cutout', 'hdf5' (sorted lists of paths)."
+    "Input files under `src` by kind: 'coadd', 'redrock', 'zcat', 'cutout', 'hdf5', and 'outside': links leading out of `src`."
     src = Path(src)
     if not src.is_dir(): raise FileNotFoundError(f"{src} is not a folder")
-    res = {k: [] for k in ('coadd', 'redrock', 'zcat', 'cutout', 'hdf5')}
+    res = {k: [] for k in ('coadd', 'redrock', 'zcat', 'cutout', 'hdf5', 'outside')}
     for p in sorted(src.rglob('*')):
         rel = p.relative_to(src)
-        if any(part.startswith('.') for part in rel.parts) or not p.is_file(): continue
+        if any(part.startswith('.') for part in rel.parts): continue
+        if p.is_symlink() and not _inside(p, src):
+            if not (follow_links and p.is_file()):
+                if p.is_dir() or _kind(p.name): res['outside'].append(p)
+                continue
+        if not p.is_file(): continue
         if exclude is not None and _inside(p, exclude): continue
         k = _kind(p.name)
         if k: res[k].append(p)
@@ -97,6 +103,11 @@ def _stem(name:str)->str:
 
 def _rel(p, root)->str: return Path(p).relative_to(root).as_posix()
 
+def _refuse(rejects:Rejects, e:Exception, rel:str, hdu=None):
+    "A rejects row for file `rel` from exception `e`: a reader's `DataError`, or anything else raised reading it."
+    if isinstance(e, DataError): rejects.add(e.msg, file=rel, hdu=e.hdu)
+    else: rejects.add(f'unreadable file: {type(e).__name__}: {e}', file=rel, hdu=hdu)
+
 def image_index(cutouts:list, # cutout FITS files
                 root, # the ingest source folder (keys are paths relative to it)
                 rejects:Rejects, # collects unreadable and duplicate images
@@ -106,11 +117,14 @@ def image_index(cutouts:list, # cutout FITS files
     for p in cutouts:
         rel = _rel(p, root)
         m = _TID_RE.match(_stem(p.name))
-        if m: rows.append((rel, str(p), -1, int(m[1]), np.nan, np.nan)); continue
-        try: cut = legacy.read_cutout(p)
-        except DataError as e: rejects.add(e.msg, file=rel, hdu=e.hdu); continue
-        tid = cut.header.get('TARGETID')
-        rows.append((rel, str(p), -1, int(tid) if tid is not None else -1, cut.ra, cut.dec))
+        if m:
+            if int(m[1]) >= 2**63: rejects.add('TARGETID in the file name is larger than a 64-bit integer', file=rel); continue
+            rows.append((rel, str(p), -1, int(m[1]), np.nan, np.nan)); continue
+        try:
+            cut = legacy.read_cutout(p)
+            tid = cut.targetid  # a DataError unless the keyword is a 64-bit integer
+        except Exception as e: _refuse(rejects, e, rel); continue
+        rows.append((rel, str(p), -1, -1 if tid is None else tid, cut.ra, cut.dec))
     df = pd.DataFrame(rows, columns=POOL_COLS).astype(dict(ROW='int64', TARGETID='int64', RA='float64', DEC='float64'))
     dup = ((df.TARGETID >= 0) & df.TARGETID.duplicated(keep='first')).to_numpy()
     for r in df[dup].itertuples(): rejects.add('duplicate image TARGETID', file=r.KEY, targetid=r.TARGETID)
@@ -142,7 +156,7 @@ def _h5_kind(path)->str:
     try:
         with h5py.File(path, 'r') as f:
             return 'desi' if 'spectrum_flux' in f else 'legacy' if 'image_array' in f else ''
-    except OSError as e: raise DataError(f'Unreadable or truncated HDF5 file: {e}', file=str(path)) from e
+    except Exception as e: raise DataError(f'Unreadable or truncated HDF5 file: {type(e).__name__}: {e}', file=str(path)) from e
 
 def mmu_image_index(paths:list, # MMU Legacy Surveys HDF5 files
                     root, # the ingest source folder
@@ -154,8 +168,10 @@ def mmu_image_index(paths:list, # MMU Legacy Surveys HDF5 files
     for p in paths:
         rel = _rel(p, root)
         try: cat = mmu.read_mmu_legacy(p)[3]
-        except DataError as e: rejects.add(e.msg, file=rel, hdu=e.hdu); continue
+        except Exception as e: _refuse(rejects, e, rel); continue
         n = len(cat)
+        if 'TARGETID' in cat and cat.TARGETID.dtype.kind not in 'iu':
+            rejects.add(f'TARGETID is {cat.TARGETID.dtype}, not integer', file=rel, hdu='TARGETID'); continue
         tid = cat.TARGETID.to_numpy(np.int64) if 'TARGETID' in cat else np.full(n, -1, np.int64)
         parts.append(pd.DataFrame(dict(KEY=[f'{rel}#{i}' for i in range(n)], PATH=str(p), ROW=np.arange(n), TARGETID=tid,
                                        RA=cat.RA.to_numpy(float), DEC=cat.DEC.to_numpy(float))))
@@ -227,15 +243,14 @@ def _read_coadd_unit(path, root, redrock=None, zcat=None, select:dict=SELECT)->_
     rel = _rel(path, root)
     u = _Unit(rel, rel)
     try: sp = desi.read_coadd(path, merge=False)
-    except DataError as e: u.rejects.add(e.msg, file=rel, hdu=e.hdu); u.n_read = 1; return u
-    except Exception as e: u.rejects.add(f'unreadable file: {type(e).__name__}: {e}', file=rel); u.n_read = 1; return u
+    except Exception as e: _refuse(u.rejects, e, rel); u.n_read = 1; return u
     n = u.n_read = len(sp)
     df = sp.fibermap.reset_index(drop=True).copy()
     tid = df.TARGETID.to_numpy(np.int64)
     z = None
     if redrock is not None:
         try: z = desi.read_redrock(redrock)
-        except DataError as e: u.rejects.add(e.msg, file=_rel(redrock, root), hdu=e.hdu); u.n_read += 1
+        except Exception as e: _refuse(u.rejects, e, _rel(redrock, root)); u.n_read += 1
     elif zcat is not None: z = zcat
     if z is not None:
         zz = _redshifts(z, tid)
@@ -259,7 +274,7 @@ def _read_mmu_unit(path, root, select:dict=SELECT)->_Unit:
     rel = _rel(path, root)
     u = _Unit(rel, rel)
     try: spec, cat = mmu.read_mmu_desi(path)
-    except DataError as e: u.rejects.add(e.msg, file=rel, hdu=e.hdu); u.n_read = 1; return u
+    except Exception as e: _refuse(u.rejects, e, rel); u.n_read = 1; return u
     n = u.n_read = len(cat)
     df = cat.reset_index(drop=True).copy()
     flux, ivar = spec['flux'], spec['ivar']
@@ -306,8 +321,9 @@ def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, requ
                     if sep[k] > radius_arcsec:
                         raise DataError(f'image centre {sep[k]:.2f}" from the target (more than {radius_arcsec}")', file=e.KEY, hdu='PRIMARY')
                 est[k], ver[k] = info['ivar_est'], info['version']
-            except DataError as err:
-                reason[k], hdu[k], rfile[k] = err.msg, err.hdu, e.KEY
+            except Exception as err:  # a DataError, or anything else raised reading that image
+                reason[k], hdu[k], rfile[k] = (err.msg, err.hdu, e.KEY) if isinstance(err, DataError) else \
+                    (f'unreadable image: {type(err).__name__}: {err}', None, e.KEY)
         good = reason == ''
         for k in np.flatnonzero(~good): rj.add(reason[k], file=rfile[k], hdu=hdu[k], targetid=tid[k])
         keys = pool.KEY.to_numpy()
@@ -356,7 +372,7 @@ def _open_store(out:Path, bands, size, seed, pool)->PairedStore:
         for e in pool.itertuples():
             if e.ROW >= 0: continue
             try: cut = legacy.read_cutout(e.PATH)
-            except DataError: continue
+            except Exception: continue
             bands = bands or ''.join(b for b in BANDS if b in cut.bands)
             size = size or int(min(cut.img.shape[1:]))
             break
@@ -380,13 +396,15 @@ def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/
            radius_arcsec:float=1.0, # sky-match radius for images without TARGETID
            select:dict|None=None, # cuts passed to `avis.desi.select` (default `SELECT`)
            allow_missing_bands:str='', # store bands an image may lack (stored as zeros with ivar 0)
+           follow_links:bool=False, # read files whose symlinks lead outside `src` (default: a rejects row each)
            progress:bool=True, # show a progress bar
           )->dict:
     "Pair spectra and images under `src` into the store `out`; returns `ingest_summary` plus units/skipped counts."
     src, out = Path(src), Path(out)
     select = {**SELECT, **(select or {})}
-    files = find_inputs(src, exclude=out)
+    files = find_inputs(src, exclude=out, follow_links=follow_links)
     run = Rejects()
+    for p in files['outside']: run.add('symlink outside source folder', file=_rel(p, src))
     zcat = None
     if files['zcat']:
         zs = []
@@ -394,12 +412,12 @@ def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/
             try:
                 try: zs.append(desi.read_zcatalog(p, columns=['TARGETID', 'ZCAT_PRIMARY'] + Z_COLS))  # DR1's is 2 GB
                 except DataError: zs.append(desi.read_zcatalog(p))  # some of those columns are missing
-            except DataError as e: run.add(e.msg, file=_rel(p, src), hdu=e.hdu)
+            except Exception as e: _refuse(run, e, _rel(p, src))
         zcat = pd.concat(zs, ignore_index=True) if zs else None
     mmu_desi, mmu_legacy = [], []
     for p in files['hdf5']:
         try: kind = _h5_kind(p)
-        except DataError as e: run.add(e.msg, file=_rel(p, src)); continue
+        except Exception as e: _refuse(run, e, _rel(p, src)); continue
         if kind == 'desi': mmu_desi.append(p)
         elif kind == 'legacy': mmu_legacy.append(p)
         else: run.add('HDF5 file is neither an MMU DESI nor an MMU Legacy Surveys file', file=_rel(p, src))

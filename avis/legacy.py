@@ -6,7 +6,7 @@ Docs: https://avis-astro.github.io/avis/legacy.html.md"""
 
 # %% ../nbs/02_legacy.ipynb #c002
 from __future__ import annotations
-import warnings
+import warnings, re, functools
 from pathlib import Path
 import numpy as np, pandas as pd
 from astropy.io import fits
@@ -14,7 +14,7 @@ from astropy.wcs import WCS, FITSFixedWarning
 from astropy.coordinates import SkyCoord
 import astropy.units as u
 from fastcore.basics import store_attr
-from .core import PIXSCALE, BANDS, NMGY_ZP, DataError, atomic_path
+from .core import data_reader, PIXSCALE, BANDS, NMGY_ZP, DataError, atomic_path
 
 # %% auto #0
 __all__ = ['RELEASES', 'NORTH_DEC', 'EXT_COEFF', 'MASKBITS', 'MMU_BAD_MASKBITS', 'release_of', 'photsys_of', 'flux_to_mag',
@@ -132,8 +132,13 @@ class Cutout:
     def shape(self): return self.img.shape
     @property
     def targetid(self)->int|None:
-        "The `TARGETID` header keyword, when the writer put one there."
-        return None if self.header is None or 'TARGETID' not in self.header else int(self.header['TARGETID'])
+        "The `TARGETID` header keyword, when the writer put one there; `DataError` unless it is a 64-bit integer."
+        if self.header is None or 'TARGETID' not in self.header: return None
+        v = self.header['TARGETID']
+        if isinstance(v, str) and re.fullmatch(r'\s*-?\d{1,19}\s*', v): v = int(v)  # digits written as text
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or not -2**63 <= int(v) < 2**63:
+            raise DataError(f'TARGETID keyword {v!r} is not a 64-bit integer', file=str(self.path), hdu='PRIMARY')
+        return int(v)
     @property
     def wcs(self)->WCS:
         "The celestial WCS of the cutout."
@@ -225,6 +230,7 @@ def _open_fits(path):
     except Exception as e: raise DataError(f'Unreadable or truncated FITS file: {e}', file=str(path)) from e
     return hdul
 
+
 def _find_hdu(hdul, kind:str):
     "Index of the HDU whose IMAGETYP or EXTNAME is `kind` (e.g. 'INVVAR'), or None."
     for i, h in enumerate(hdul[1:], 1):
@@ -245,6 +251,7 @@ def _provenance(hdr, ra, dec):
     if release is None and version in ('DR8', 'DR9', 'DR10') and photsys: release = release_of(version, photsys)
     return version, photsys, None if release is None else int(release)
 
+@data_reader
 def read_cutout(path # cutout-service FITS file
                )->Cutout:
     "Read a Legacy Surveys cutout (cube or single-band image, optional INVVAR/MASKBITS HDUs) into a `Cutout`."
@@ -275,16 +282,20 @@ def read_cutout(path # cutout-service FITS file
             if maskbits.shape != img.shape[1:]: raise DataError(f'MASKBITS shape {maskbits.shape} != {img.shape[1:]}', file=file, hdu=hdul[i].name or i)
         hdr = hdr.copy()
     cut = Cutout(img, bands, np.nan, np.nan, ivar=ivar, maskbits=maskbits, header=hdr, path=path)
-    if 'CTYPE1' in hdr:
-        h, w = img.shape[1:]
-        c = cut.wcs.pixel_to_world((w - 1)/2, (h - 1)/2)
-        cut.ra, cut.dec = float(c.ra.deg), float(c.dec.deg)
-        cut.pixscale = float(np.sqrt(abs(np.linalg.det(cut.wcs.pixel_scale_matrix)))*3600)
-    elif 'RA' in hdr and 'DEC' in hdr: cut.ra, cut.dec = float(hdr['RA']), float(hdr['DEC'])
-    cut.version, cut.photsys, cut.release = _provenance(hdr, cut.ra, cut.dec)
+    try:  # damaged CTYPE/CUNIT/CRVAL cards make wcslib raise its own errors
+        if 'CTYPE1' in hdr:
+            h, w = img.shape[1:]
+            c = cut.wcs.pixel_to_world((w - 1)/2, (h - 1)/2)
+            cut.ra, cut.dec = float(c.ra.deg), float(c.dec.deg)
+            cut.pixscale = float(np.sqrt(abs(np.linalg.det(cut.wcs.pixel_scale_matrix)))*3600)
+            if not (np.isfinite([cut.ra, cut.dec, cut.pixscale]).all() and cut.pixscale > 0): raise ValueError('degenerate WCS')
+        elif 'RA' in hdr and 'DEC' in hdr: cut.ra, cut.dec = float(hdr['RA']), float(hdr['DEC'])
+    except Exception as e: raise DataError(f'Unusable WCS: {type(e).__name__}: {e}', file=file, hdu='PRIMARY') from e
+    try: cut.version, cut.photsys, cut.release = _provenance(hdr, cut.ra, cut.dec)
+    except Exception as e: raise DataError(f'Unusable provenance keywords: {type(e).__name__}: {e}', file=file, hdu='PRIMARY') from e
     return cut
 
-# %% ../nbs/02_legacy.ipynb #c033
+# %% ../nbs/02_legacy.ipynb #c035
 def _mad_ivar(img:np.ndarray)->np.ndarray:
     "Per-band constant ivar 1/σ² from the robust (MAD) scatter of each plane; 0 for a band with no scatter."
     flat = img.reshape(len(img), -1)
@@ -316,7 +327,7 @@ def to_bands(cutout:Cutout, # a cutout from `read_cutout`
                                 file=None if cutout.path is None else str(cutout.path), hdu='PRIMARY')
     return img, ivar
 
-# %% ../nbs/02_legacy.ipynb #c036
+# %% ../nbs/02_legacy.ipynb #c038
 def dr8_to_dr9(df:pd.DataFrame # a catalog with DR8-era SHAPEDEV_*/SHAPEEXP_*/FRACDEV columns
               )->pd.DataFrame:
     "Add DR9-style SHAPE_R/E1/E2 (+_IVAR) and SERSIC to a DR8-era catalog (rule in the prose)."
@@ -336,7 +347,7 @@ def dr8_to_dr9(df:pd.DataFrame # a catalog with DR8-era SHAPEDEV_*/SHAPEEXP_*/FR
     df['TYPE'] = typ.replace({'COMP': 'SER'})
     return df
 
-# %% ../nbs/02_legacy.ipynb #c038
+# %% ../nbs/02_legacy.ipynb #c040
 def _table_df(data, file=None, hdu=None, multidim:str='drop')->pd.DataFrame:
     "DataFrame of a FITS table (FITS_rec): upper-case names, native byte order, stripped strings."
     if multidim not in ('drop', 'list'): raise ValueError(f"multidim must be 'drop' or 'list', not {multidim!r}")
@@ -353,6 +364,7 @@ def _table_df(data, file=None, hdu=None, multidim:str='drop')->pd.DataFrame:
         else: cols[name.upper()] = a
     return pd.DataFrame(cols)
 
+@data_reader
 def read_tractor(path, # tractor-<brick>.fits, sweep-*.fits or another LS-style catalog
                  ext=None, # HDU name or index; default the first table HDU
                  multidim:str='drop', # vector columns: 'drop' or 'list' (one array per row)
@@ -384,7 +396,7 @@ def read_sweep(path, # sweep-<radec box>.fits
     "Read a sweep catalog (same columns as a Tractor catalog, BRICK_PRIMARY rows only)."
     return read_tractor(path, **kwargs)
 
-# %% ../nbs/02_legacy.ipynb #c040
+# %% ../nbs/02_legacy.ipynb #c042
 def _col_array(s:pd.Series)->np.ndarray:
     "A numpy array FITS can store for column `s`."
     if s.dtype == object and len(s) and isinstance(s.iloc[0], np.ndarray): return np.stack(s.to_list())

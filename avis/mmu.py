@@ -6,10 +6,11 @@ Docs: https://avis-astro.github.io/avis/mmu.html.md"""
 
 # %% ../nbs/02a_mmu.ipynb #c002
 from __future__ import annotations
+import functools
 from pathlib import Path
 import numpy as np, pandas as pd, h5py
 from fastcore.basics import AttrDict
-from .core import NPIX_BRZ, PIXSCALE, BANDS, DataError, atomic_path, camera_wave
+from .core import data_reader, NPIX_BRZ, PIXSCALE, BANDS, DataError, atomic_path, camera_wave
 from .legacy import _mad_ivar
 
 # %% auto #0
@@ -69,7 +70,7 @@ def _read_catalog(f:h5py.File, n:int, rows, skip, file=None)->pd.DataFrame:
     "Catalog DataFrame from the 1-D datasets of an MMU file (renaming rule above)."
     cols, lower = {}, {}
     for name, ds in f.items():
-        if not isinstance(ds, h5py.Dataset) or name in skip or name.startswith(('spectrum_', 'image_')): continue
+        if not isinstance(getattr(ds, 'obj', ds), h5py.Dataset) or name in skip or name.startswith(('spectrum_', 'image_')): continue
         if ds.shape[:1] != (n,): raise DataError(f'Dataset {name} has {ds.shape[:1]} rows, expected {n}', file=file, hdu=name)
         if ds.ndim != 1: continue
         a = _decode(ds[rows])
@@ -103,11 +104,30 @@ def _write_catalog(f:h5py.File, catalog:pd.DataFrame, skip=()):
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype): f[c] = np.char.encode(s.astype(str).to_numpy(dtype=str), 'utf-8')
         else: f[c] = s.to_numpy()
 
-def _open_h5(path):
-    "Open an HDF5 file for reading, raising DataError when it is missing or unreadable."
+class _Guarded:
+    "An h5py File or Dataset whose every access raises `DataError` naming the file and dataset instead of h5py's errors."
+    def __init__(self, obj, file:str, name:str|None=None): self.obj, self.file, self.name = obj, file, name
+    def _do(self, name, fn):
+        try: return fn()
+        except DataError: raise
+        except Exception as e:  # damaged bytes give OSError, RuntimeError, KeyError, ValueError, ... from h5py
+            raise DataError(f'Unreadable {"dataset " + name if name else "HDF5 file"}: {type(e).__name__}: {e}', file=self.file, hdu=name) from e
+    def __contains__(self, k): return self._do(k, lambda: k in self.obj)
+    def __getitem__(self, k):
+        if self.name is None: return _Guarded(self._do(k, lambda: self.obj[k]), self.file, k)  # a dataset of the file
+        return self._do(self.name, lambda: self.obj[k])  # data of this dataset
+    def items(self):
+        for k in self._do(None, lambda: list(self.obj.keys())): yield k, self[k]
+    def __getattr__(self, a): return self._do(self.name, lambda: getattr(self.obj, a))  # shape, ndim, attrs, ...
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.obj.close()
+
+
+def _open_h5(path)->_Guarded:
+    "Open an HDF5 file for reading (guarded), raising DataError when it is missing or unreadable."
     if not Path(path).exists(): raise DataError('File not found', file=str(path))
-    try: return h5py.File(path, 'r')
-    except OSError as e: raise DataError(f'Unreadable or truncated HDF5 file: {e}', file=str(path)) from e
+    try: return _Guarded(h5py.File(path, 'r'), str(path))
+    except Exception as e: raise DataError(f'Unreadable or truncated HDF5 file: {type(e).__name__}: {e}', file=str(path)) from e
 
 def _need(f, names, file):
     "Raise DataError for the first dataset in `names` missing from `f`."
@@ -141,6 +161,7 @@ def write_mmu_desi(path, # output .hdf5 file
     return Path(path)
 
 # %% ../nbs/02a_mmu.ipynb #c015
+@data_reader
 def read_mmu_desi(path, # MMU DESI .hdf5 file
                   rows=slice(None) # rows to read: a slice or sorted indices
                  )->tuple:
@@ -161,6 +182,7 @@ def read_mmu_desi(path, # MMU DESI .hdf5 file
         if 'spectrum_lsf_sigma' in f: spec['lsf_sigma'] = f['spectrum_lsf_sigma'][rows].astype(np.float32)
         cat = _read_catalog(f, n, rows, skip=(), file=file)
     if 'TARGETID' not in cat: raise DataError('No numeric object_id or TARGETID', file=file, hdu='object_id')
+    if cat['TARGETID'].dtype.kind not in 'iu': raise DataError(f'TARGETID is {cat.TARGETID.dtype}, not integer', file=file, hdu='TARGETID')
     spec['targetid'] = cat['TARGETID'].to_numpy(np.int64)
     return spec, cat
 
@@ -197,6 +219,7 @@ def write_mmu_legacy(path, # output .hdf5 file
     return Path(path)
 
 # %% ../nbs/02a_mmu.ipynb #c023
+@data_reader
 def read_mmu_legacy(path, # MMU Legacy Surveys .hdf5 file
                     rows=slice(None), # rows to read: a slice or sorted indices
                     apply_mask:bool=False, # set ivar 0 where image_mask is False (not clean)

@@ -12,6 +12,7 @@ import numpy as np, pandas as pd
 from scipy.special import erf, gammaincinv, kv, gamma, expit
 from scipy.optimize import nnls
 from scipy import fft as sfft
+from threadpoolctl import threadpool_limits
 from astropy.io import fits
 from fastcore.basics import store_attr
 from .core import camera_wave, camera_slice, CAMERAS, NPIX_BRZ, DWAVE, PIXSCALE, BANDS, NMGY_ZP, split_of, _splitmix64, DataError
@@ -1260,31 +1261,32 @@ def make_mock(n:int, # number of objects
     if set(bands) - set(BANDS) or ''.join(b for b in BANDS if b in bands) != bands: raise ValueError(f"bands must be an ordered subset of {BANDS!r}, got {bands!r}")
     if n <= 0: raise ValueError("n must be positive")
     if templates is not None and not isinstance(templates, TemplateSet): templates = load_templates(templates)
-    b0, b1 = start//BLOCK, (start + n - 1)//BLOCK
-    hseed = int(_splitmix64(np.array([seed], np.uint64))[0] % np.uint64(600000))
-    out = None
-    it = range(b0, b1 + 1)
-    if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(it, desc='mock', unit='block')
-    for b in it:
-        rng = np.random.default_rng([seed, b])
-        p = _draw_params(rng, BLOCK, bands, mix, star_mix, north_frac, ebv, neighbours)
-        trng = None if templates is None else np.random.default_rng([seed, b, 1])  # template draws: their own stream
-        m = _build_block(p, rng, bands, size, keep_sed, cameras, pad, templates, trng)
-        i = b*BLOCK + np.arange(BLOCK)
-        brickid = 1 + (hseed + i//(1 << 22)) % 662174
-        c = m.catalog
-        c.insert(0, 'TARGETID', encode_mock_targetid(c.RELEASE.values, brickid, i % (1 << 22)))
-        c.insert(3, 'BRICKID', brickid.astype(np.int32)); c.insert(4, 'BRICK_OBJID', (i % (1 << 22)).astype(np.int32))
-        c.insert(5, 'BRICKNAME', _brickname(c.RA.values, c.DEC.values))
-        lo, hi = max(start - b*BLOCK, 0), min(start + n - b*BLOCK, BLOCK)
-        m = _take(m, slice(lo, hi))
-        if b0 == b1: return m
-        if out is None: out, cats, at = _alloc(m, n), [], 0  # fill preallocated arrays: no concatenation copies
-        _put(out, m, at); cats.append(m.catalog); at += len(m)
-    out.catalog = pd.concat(cats, ignore_index=True)
-    return out
+    with threadpool_limits(limits=1):  # multi-threaded BLAS sums in a thread-dependent order: one thread keeps the mock bit-for-bit reproducible
+        b0, b1 = start//BLOCK, (start + n - 1)//BLOCK
+        hseed = int(_splitmix64(np.array([seed], np.uint64))[0] % np.uint64(600000))
+        out = None
+        it = range(b0, b1 + 1)
+        if progress:
+            from tqdm.auto import tqdm
+            it = tqdm(it, desc='mock', unit='block')
+        for b in it:
+            rng = np.random.default_rng([seed, b])
+            p = _draw_params(rng, BLOCK, bands, mix, star_mix, north_frac, ebv, neighbours)
+            trng = None if templates is None else np.random.default_rng([seed, b, 1])  # template draws: their own stream
+            m = _build_block(p, rng, bands, size, keep_sed, cameras, pad, templates, trng)
+            i = b*BLOCK + np.arange(BLOCK)
+            brickid = 1 + (hseed + i//(1 << 22)) % 662174
+            c = m.catalog
+            c.insert(0, 'TARGETID', encode_mock_targetid(c.RELEASE.values, brickid, i % (1 << 22)))
+            c.insert(3, 'BRICKID', brickid.astype(np.int32)); c.insert(4, 'BRICK_OBJID', (i % (1 << 22)).astype(np.int32))
+            c.insert(5, 'BRICKNAME', _brickname(c.RA.values, c.DEC.values))
+            lo, hi = max(start - b*BLOCK, 0), min(start + n - b*BLOCK, BLOCK)
+            m = _take(m, slice(lo, hi))
+            if b0 == b1: return m
+            if out is None: out, cats, at = _alloc(m, n), [], 0  # fill preallocated arrays: no concatenation copies
+            _put(out, m, at); cats.append(m.catalog); at += len(m)
+        out.catalog = pd.concat(cats, ignore_index=True)
+        return out
 
 # %% ../nbs/04_mock.ipynb #c075
 def desi_fibermap(cat:pd.DataFrame)->pd.DataFrame:

@@ -165,7 +165,7 @@ class EmbeddingMetrics:
                 ):
         store_attr(); self.reset(); self._pool_idx = None
 
-    def reset(self): self.ie, self.se, self.idx, self._res = [], [], [], None
+    def reset(self): self.ie, self.se, self.idx, self._res, self.dropped = [], [], [], None, {}
 
     def accumulate(self, learn):
         if not len(learn.yb): return  # a skipped batch
@@ -188,7 +188,11 @@ class EmbeddingMetrics:
         res = {f'{d}_r{k}': nan for d in ('i2s', 's2i') for k in self.ks} | {f'zR2_{m}': nan for m in ('img', 'spec', 'joint')}
         if self.ie:
             ie, se, idx = torch.cat(self.ie), torch.cat(self.se), torch.cat(self.idx).numpy()
+            ok = (torch.isfinite(ie).all(1) & torch.isfinite(se).all(1)).numpy()  # a NaN embedding would end the fit
+            ie, se, idx = ie[ok], se[ok], idx[ok]
+            self.dropped = dict(valid=int((~ok).sum()), pool=0)
             for k in self.ks:
+                if not len(ie): break
                 kk = min(k, len(ie))
                 res[f'i2s_r{k}'] = retrieval_recall(se, ie, kk)  # images query spectra
                 res[f's2i_r{k}'] = retrieval_recall(ie, se, kk)  # spectra query images
@@ -199,10 +203,16 @@ class EmbeddingMetrics:
                 pidx = self.pool_idx(store)
                 dtype = torch.bfloat16 if getattr(self.learn, 'precision', 'fp32') == 'bf16' else None
                 pie, pse = embed(self.learn.model, store, pidx, self.bs, dtype=dtype)
-                q = dict(img=(pie, ie.numpy()), spec=(pse, se.numpy()),
-                         joint=(np.concatenate([pie, pse], 1), np.concatenate([ie.numpy(), se.numpy()], 1)))
-                if len(pidx) and len(idx) > 1:
-                    for m, (p, e) in q.items(): res[f'zR2_{m}'] = float(r2_score(z[idx], knn_z(p, z[pidx], e, self.k)))
+                pok = np.isfinite(pie).all(1) & np.isfinite(pse).all(1)
+                self.dropped['pool'] = int((~pok).sum())
+                pok &= np.isfinite(z[pidx]); qok = np.isfinite(z[idx])  # objects without a redshift: left out of R² only
+                pie, pse, pz, ie_, se_, qz = pie[pok], pse[pok], z[pidx][pok], ie.numpy()[qok], se.numpy()[qok], z[idx][qok]
+                q = dict(img=(pie, ie_), spec=(pse, se_), joint=(np.concatenate([pie, pse], 1), np.concatenate([ie_, se_], 1)))
+                if len(pz) and len(qz) > 1:
+                    for m, (p, e) in q.items(): res[f'zR2_{m}'] = float(r2_score(qz, knn_z(p, pz, e, self.k)))
+            if self.dropped['valid'] or self.dropped['pool']:
+                print(f"metrics: left out {self.dropped['valid']} validation and {self.dropped['pool']} pool objects "
+                      f"with non-finite embeddings")
         self._res = res
         return res
 
