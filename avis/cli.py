@@ -79,13 +79,14 @@ def avis_ingest(
     bands:str=None, # store bands ('grz' or 'griz'); default: from the inputs
     size:int=None, # cutout size; default: from the inputs
     radius:float=1.0, # sky cross-match radius, arcsec, for cutouts without TARGETID
+    follow_links:bool=False, # read files that symlinks inside `src` point to outside it (refused by default)
     quiet:bool=False, # no progress bar
 ):
     "Cross-match spectra and images under `src` into a paired store; resumable; rejects listed with their reasons."
     from avis.ingest import ingest
     if not Path(src).is_dir(): raise CliError(f'No such folder: {src}')
     log = _log_to(out, 'ingest', beside=True)
-    s = ingest(src, out, bands=bands, size=size, radius_arcsec=radius, progress=not quiet)
+    s = ingest(src, out, bands=bands, size=size, radius_arcsec=radius, follow_links=follow_links, progress=not quiet)
     log.info(f'ingest: {s}')
     print(f"avis ingest: read {s['read']} = paired {s['paired']} + rejected {s['rejected']} -> {out}")
     for r, c in sorted(s.get('reasons', {}).items(), key=lambda o: -o[1])[:10]: print(f'  {c:6d}  {r}')

@@ -431,10 +431,15 @@ class SaveBestCallback(SaveModelCallback):
     def _save(self, name):
         if rank_distrib(): return
         self.last_saved_path = save_weights(self.learn.model, self._file(), dict(epoch=str(self.epoch), monitor=self.monitor, best=str(self.best)))
+    def after_epoch(self):
+        "Compare and save as fastai does, but skip an epoch whose monitored value is missing or not finite."
+        val = self.recorder.values[-1][self.idx]
+        if val is None or not np.isfinite(val): self.new_best = False; return
+        super().after_epoch()
     def after_fit(self, **kwargs):
         if self.load_best and self._file().exists(): load_weights(self.learn.model, self._file())
 
-# %% ../nbs/20_train.ipynb #c029
+# %% ../nbs/20_train.ipynb #c030
 def write_model_card(learn, path=None)->Path:
     "Write `model_card.json` for `learn` into `learn.path` (or `path`)."
     m = get_model(learn.model)
@@ -456,7 +461,7 @@ def write_model_card(learn, path=None)->Path:
     with atomic_path(f) as t: t.write_text(json.dumps(card, indent=1, default=str))
     return f
 
-# %% ../nbs/20_train.ipynb #c031
+# %% ../nbs/20_train.ipynb #c032
 class AvisLearner(Learner):
     "A fastai `Learner` that can start its fit at `resume_epoch` and skips weight decay on 0/1-D parameters."
     resume_epoch = 0
@@ -475,7 +480,7 @@ class AvisLearner(Learner):
         for n, p in get_model(self.model).named_parameters():
             if p.ndim < 2 or n.endswith(('pos', 'cls')): self.opt.state[p]['do_wd'] = False
 
-# %% ../nbs/20_train.ipynb #c032
+# %% ../nbs/20_train.ipynb #c033
 def load_checkpoint(learn:AvisLearner, # a learner built like the one that saved the checkpoint
                     ckpt, # a checkpoint folder, or a run folder (its latest checkpoint)
                    )->dict:
@@ -494,7 +499,7 @@ def load_checkpoint(learn:AvisLearner, # a learner built like the one that saved
     learn.add_cb(ResumeCallback(state, {k: v for k, v in tensors.items() if k.startswith('rng.')}))
     return state
 
-# %% ../nbs/20_train.ipynb #c033
+# %% ../nbs/20_train.ipynb #c034
 @delegates(Learner.__init__, but=['dls', 'model', 'loss_func', 'opt_func', 'lr', 'wd', 'cbs', 'path', 'metrics'])
 def avis_learner(dls, # `DataLoaders` from `avis_dls`
                  model, # an `AvisModel`
@@ -537,14 +542,14 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
                         img_aug=repr(getattr(dls.train, 'img_aug', None)), spec_aug=repr(getattr(dls.train, 'spec_aug', None)))
     return learn
 
-# %% ../nbs/20_train.ipynb #c039
+# %% ../nbs/20_train.ipynb #c040
 def store_recall(model, store, idxs=None, k:int=1)->dict:
     "Recall@k of both directions over the objects `idxs` (default: all) of `store`."
     idxs = np.arange(len(store)) if idxs is None else np.asarray(idxs)
     ie, se = (torch.from_numpy(o) for o in embed(model, store, idxs))
     return dict(i2s=retrieval_recall(se, ie, k), s2i=retrieval_recall(ie, se, k))
 
-# %% ../nbs/20_train.ipynb #c049
+# %% ../nbs/20_train.ipynb #c050
 def fit_avis(store_path, # a `PairedStore` folder
              config:str='small', # model size: 'tiny', 'small' or 'base'
              epochs:int=10, # epochs of the one-cycle schedule
