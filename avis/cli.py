@@ -13,7 +13,7 @@ from .core import DataError
 
 # %% auto #0
 __all__ = ['COMMANDS', 'read_run_file', 'write_run_file', 'avis_mock', 'avis_ingest', 'avis_train', 'avis_embed', 'avis_evaluate',
-           'avis_search', 'avis_map', 'avis_cluster', 'avis_demo', 'main']
+           'avis_search', 'avis_map', 'avis_cluster', 'avis_bench', 'avis_demo', 'main']
 
 # %% ../nbs/40_cli.ipynb #c005
 def _log_to(out, name:str, beside:bool=False)->logging.Logger:
@@ -234,9 +234,24 @@ def avis_cluster(
     return s
 
 # %% ../nbs/40_cli.ipynb #c025
+def avis_bench(
+    out:str='bench/results', # folder for one JSON file per case
+    md:str='BENCHMARKS.md', # the summary table written from all results in `out`
+    only:str=None, # comma-separated cases: data, train, embed, maps, knn, zeroshot (default: all)
+    full:bool=False, # include the 1,000,000-point cases (maps, clusters, kNN)
+    quick:bool=False, # a ~1-minute smoke run at tiny sizes
+):
+    "Speed and scale benchmarks (data path, training, embedding, maps, clusters, kNN, zero-shot cost) with ratios."
+    from avis.bench import run_bench, write_benchmarks_md
+    res = run_bench(out=out, only=only, full=full, quick=quick)
+    p = write_benchmarks_md(results=out, path=md)
+    print(f'avis bench: {len(res)} cases -> {out}; summary in {p}')
+    return res
+
+# %% ../nbs/40_cli.ipynb #c027
 def _stage(i, n, msg): print(f'[{i}/{n}] {msg}', flush=True)
 
-# %% ../nbs/40_cli.ipynb #c026
+# %% ../nbs/40_cli.ipynb #c028
 def avis_demo(
     out:str='avis-demo', # output folder
     n:int=3000, # mock survey size (objects)
@@ -287,9 +302,9 @@ def avis_demo(
     print(f'avis demo: done in {time.time()-t0:.0f} s. Open {page.resolve()}')
     return summary
 
-# %% ../nbs/40_cli.ipynb #c028
+# %% ../nbs/40_cli.ipynb #c030
 COMMANDS = dict(mock=avis_mock, ingest=avis_ingest, train=avis_train, embed=avis_embed, evaluate=avis_evaluate,
-                search=avis_search, map=avis_map, cluster=avis_cluster, demo=avis_demo)
+                search=avis_search, map=avis_map, cluster=avis_cluster, bench=avis_bench, demo=avis_demo)
 _POS = dict(ingest=['src'], search=['targetid'])
 
 def _parser()->argparse.ArgumentParser:
@@ -306,7 +321,7 @@ def _parser()->argparse.ArgumentParser:
             sp._add_action(a)
     return p
 
-# %% ../nbs/40_cli.ipynb #c029
+# %% ../nbs/40_cli.ipynb #c031
 def main(argv:list=None # arguments (default: sys.argv[1:])
         )->int:
     "Run `avis COMMAND ...` and return its exit code."
@@ -320,5 +335,5 @@ def main(argv:list=None # arguments (default: sys.argv[1:])
     except KeyboardInterrupt:
         print(f'avis {name}: interrupted; run the same command again to resume', file=sys.stderr); return 130
 
-# %% ../nbs/40_cli.ipynb #c030
+# %% ../nbs/40_cli.ipynb #c032
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())  # `python -m avis.cli` = `avis` (not in a notebook)
