@@ -15,8 +15,8 @@ from fastcore.basics import store_attr
 from .core import NPIX_BRZ, BANDS
 
 # %% auto #0
-__all__ = ['CONFIGS', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels', 'ImageEncoder', 'AvisModel', 'avis_model',
-           'model_summary', 'clip_loss', 'ClipLoss', 'AvisLoss', 'synthetic_pairs', 'retrieval_recall']
+__all__ = ['CONFIGS', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels', 'ImageEncoder', 'clip_loss', 'ClipLoss',
+           'AvisModel', 'avis_model', 'model_summary', 'AvisLoss', 'synthetic_pairs', 'retrieval_recall']
 
 # %% ../nbs/10_models.ipynb #c005
 def _fake_batch(bs=4, bands='grz', size=32, npix=NPIX_BRZ, seed=0):
@@ -121,6 +121,20 @@ class SpectrumEncoder(nn.Module):
         start = torch.randint(0, self.npix - self.chunk + 1, (bs, n, 1), device=device)
         pos = torch.arange(self.npix, device=device)
         return ((pos >= start) & (pos < start + self.chunk)).any(1)
+
+    def view(self, spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask
+             noise:float=1., # extra variance of up to `noise` times each pixel's own
+             rescale:float=0.3, # flux scaled by a factor log-uniform in [1/(1+rescale), 1+rescale]
+            )->torch.Tensor:
+        "Another noise realisation of `spec`, drawn on its device from its ivar, with the flux rescaled."
+        flux, ivar = spec[:, 0].float(), spec[:, 1].float()
+        rand = lambda: torch.rand(len(spec), 1, device=spec.device)
+        a, s = noise*rand(), torch.exp((2*rand() - 1)*math.log1p(rescale))
+        ok = (ivar > 0) & torch.isfinite(ivar)
+        sd = torch.where(ok, ivar.clamp_min(1e-30).rsqrt(), 0.)
+        flux = (flux + a.sqrt()*sd*torch.randn_like(flux))*s
+        ivar = torch.where(ok, ivar, 0.)/((1 + a)*s**2)
+        return torch.stack([flux, ivar, spec[:, 2].float()], 1).to(spec.dtype)
 
     def forward(self, spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask
                 ssl:bool=False, # also return the masked-reconstruction loss
@@ -230,6 +244,37 @@ class ImageEncoder(nn.Module):
         loss = (wt*(pred - x)**2).sum()/wt.sum().clamp_min(1e-6)
         return feat, loss
 
+# %% ../nbs/10_models.ipynb #c042
+def _gather(x:torch.Tensor):
+    "All processes' `x` concatenated (gradients flow back to each), and this process's offset in it."
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return x, 0
+    from torch.distributed.nn.functional import all_gather
+    n = torch.tensor([len(x)], device=x.device)
+    ns = [torch.zeros_like(n) for _ in range(dist.get_world_size())]
+    dist.all_gather(ns, n)
+    ns = [int(o) for o in ns]
+    with warnings.catch_warnings():  # deprecated in torch 2.14 for a private replacement; still the public autograd gather
+        warnings.simplefilter('ignore', FutureWarning)
+        xs = all_gather(F.pad(x, (0, 0, 0, max(ns) - len(x))))
+    return torch.cat([o[:k] for o, k in zip(xs, ns)]), sum(ns[:dist.get_rank()])
+
+def clip_loss(img_emb:torch.Tensor, # (bs, dim) unit-norm image embeddings
+              spec_emb:torch.Tensor, # (bs, dim) unit-norm spectrum embeddings
+              scale, # inverse temperature: a number, or a tensor whose first element is used
+             )->torch.Tensor:
+    "Symmetric InfoNCE of matched rows, with negatives from all processes when distributed."
+    img_emb, spec_emb = img_emb.float(), spec_emb.float()
+    scale = scale.reshape(-1)[0].float() if torch.is_tensor(scale) else scale
+    img_all, off = _gather(img_emb)
+    spec_all, _ = _gather(spec_emb)
+    labels = torch.arange(len(img_emb), device=img_emb.device) + off
+    return (F.cross_entropy(scale*img_emb @ spec_all.T, labels) + F.cross_entropy(scale*spec_emb @ img_all.T, labels))/2
+
+# %% ../nbs/10_models.ipynb #c043
+class ClipLoss(nn.Module):
+    "fastai loss `loss(pred, idx)`: symmetric InfoNCE of `pred = (img_emb, spec_emb, scale, aux)`; the target is ignored."
+    def forward(self, pred, *yb): return clip_loss(*pred[:3])
+
 # %% ../nbs/10_models.ipynb #c025
 def _proj(nf, dim):
     "Projection head: LayerNorm-Linear-GELU-Linear."
@@ -243,9 +288,10 @@ class AvisModel(nn.Module):
                  img_ssl:bool=True, # masked-image reconstruction in training mode
                  temp:float=0.07, # initial temperature
                  max_scale:float=100., # clamp of the inverse temperature
+                 pair_temp:float=0.1, # temperature of the spectrum-view contrast (`spec_ssl`)
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp')
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
         self.hparams = {}
@@ -269,10 +315,12 @@ class AvisModel(nn.Module):
         aux = {}
         if self.training and self.img_ssl: fi, aux['img_ssl'] = self.img_enc(img, ssl=True)
         else: fi = self.img_enc(img)
-        if self.training and self.spec_ssl: fs, aux['spec_ssl'] = self.spec_enc(spec, ssl=True)
-        else: fs = self.spec_enc(spec)
         ie = F.normalize(self.img_proj(fi).float(), dim=-1)
-        se = F.normalize(self.spec_proj(fs).float(), dim=-1)
+        se = F.normalize(self.spec_proj(self.spec_enc(spec)).float(), dim=-1)
+        if self.training and self.spec_ssl:  # a second, masked noise realisation: reconstruct it, and find it
+            fv, aux['spec_ssl'] = self.spec_enc(self.spec_enc.view(spec), ssl=True)
+            sv = F.normalize(self.spec_proj(fv).float(), dim=-1)
+            aux['spec_pair'] = clip_loss(se, sv, 1/self.pair_temp)
         return ie, se, self.scale.expand(len(ie)), (aux if self.training else ())
 
 # %% ../nbs/10_models.ipynb #c027
@@ -338,53 +386,23 @@ def model_summary(model:AvisModel,
     df['GFLOPs/pair'] = (df['GFLOPs/pair']/1e9).round(4)
     return df
 
-# %% ../nbs/10_models.ipynb #c042
-def _gather(x:torch.Tensor):
-    "All processes' `x` concatenated (gradients flow back to each), and this process's offset in it."
-    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return x, 0
-    from torch.distributed.nn.functional import all_gather
-    n = torch.tensor([len(x)], device=x.device)
-    ns = [torch.zeros_like(n) for _ in range(dist.get_world_size())]
-    dist.all_gather(ns, n)
-    ns = [int(o) for o in ns]
-    with warnings.catch_warnings():  # deprecated in torch 2.14 for a private replacement; still the public autograd gather
-        warnings.simplefilter('ignore', FutureWarning)
-        xs = all_gather(F.pad(x, (0, 0, 0, max(ns) - len(x))))
-    return torch.cat([o[:k] for o, k in zip(xs, ns)]), sum(ns[:dist.get_rank()])
-
-def clip_loss(img_emb:torch.Tensor, # (bs, dim) unit-norm image embeddings
-              spec_emb:torch.Tensor, # (bs, dim) unit-norm spectrum embeddings
-              scale, # inverse temperature: a number, or a tensor whose first element is used
-             )->torch.Tensor:
-    "Symmetric InfoNCE of matched rows, with negatives from all processes when distributed."
-    img_emb, spec_emb = img_emb.float(), spec_emb.float()
-    scale = scale.reshape(-1)[0].float() if torch.is_tensor(scale) else scale
-    img_all, off = _gather(img_emb)
-    spec_all, _ = _gather(spec_emb)
-    labels = torch.arange(len(img_emb), device=img_emb.device) + off
-    return (F.cross_entropy(scale*img_emb @ spec_all.T, labels) + F.cross_entropy(scale*spec_emb @ img_all.T, labels))/2
-
-# %% ../nbs/10_models.ipynb #c043
-class ClipLoss(nn.Module):
-    "fastai loss `loss(pred, idx)`: symmetric InfoNCE of `pred = (img_emb, spec_emb, scale, aux)`; the target is ignored."
-    def forward(self, pred, *yb): return clip_loss(*pred[:3])
-
 # %% ../nbs/10_models.ipynb #c049
 class AvisLoss(nn.Module):
     "fastai loss `loss(pred, idx)`: weighted CLIP loss plus the model's self-supervised terms in `pred[3]`."
     def __init__(self, clip:float=1., # weight of the CLIP loss
                  spec_ssl:float=1., # weight of masked-spectrum reconstruction
                  img_ssl:float=1., # weight of masked-image reconstruction
+                 spec_pair:float=1., # weight of the spectrum-view contrast
                 ):
         super().__init__()
-        store_attr('clip,spec_ssl,img_ssl')
+        store_attr('clip,spec_ssl,img_ssl,spec_pair')
         self.last = {}
 
     def forward(self, pred, *yb):
         ie, se, scale, aux = pred
         aux = aux if isinstance(aux, dict) else {}
         terms = {'clip': clip_loss(ie, se, scale)}
-        terms.update({k: aux[k] for k in ('spec_ssl', 'img_ssl') if k in aux and getattr(self, k)})
+        terms.update({k: aux[k] for k in ('spec_ssl', 'spec_pair', 'img_ssl') if k in aux and getattr(self, k)})
         self.last = {k: v.detach().item() for k, v in terms.items()}
         return sum(getattr(self, k)*v for k, v in terms.items())
 
