@@ -35,7 +35,8 @@ from .models import avis_model, AvisLoss, ClipLoss, retrieval_recall
 __all__ = ['CPUAutocast', 'resolve_precision', 'precision_cbs', 'NonFiniteError', 'NonFiniteCallback', 'embed', 'knn_z',
            'EmbeddingMetrics', 'save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint',
            'latest_checkpoint', 'ResumeCallback', 'AvisCSVLogger', 'CheckpointCallback', 'SaveBestCallback',
-           'write_model_card', 'AvisLearner', 'load_checkpoint', 'avis_learner', 'store_recall', 'fit_avis']
+           'write_model_card', 'AvisLearner', 'load_checkpoint', 'epoch_line', 'avis_learner', 'store_recall',
+           'fit_avis']
 
 # %% ../nbs/20_train.ipynb #c007
 class CPUAutocast(Callback):
@@ -501,6 +502,15 @@ def load_checkpoint(learn:AvisLearner, # a learner built like the one that saved
 
 # %% ../nbs/20_train.ipynb #c034
 @delegates(Learner.__init__, but=['dls', 'model', 'loss_func', 'opt_func', 'lr', 'wd', 'cbs', 'path', 'metrics'])
+def epoch_line(names, # `learn.recorder.metric_names`
+               vals, # the values fastai logs for one epoch
+              )->str:
+    "One epoch's values with their names, for logs without a progress bar."
+    def fmt(v):
+        try: return f'{float(v):.4g}'
+        except (TypeError, ValueError): return str(v)
+    return ' | '.join(f'{n} {fmt(v)}' for n, v in zip(names, vals))
+
 def avis_learner(dls, # `DataLoaders` from `avis_dls`
                  model, # an `AvisModel`
                  loss_func=None, # default `AvisLoss()` (CLIP + the model's self-supervised terms)
@@ -535,7 +545,9 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
     if checkpoint: cb.append(CheckpointCallback(keep=keep))
     learn = AvisLearner(dls, model, loss_func=loss_func or AvisLoss(), opt_func=Adam, lr=lr, wd=wd,
                         cbs=cb + L(cbs), path=path, metrics=mets, **kwargs)
-    if not progress: learn.remove_cb(ProgressCallback)
+    if not progress:  # no bars: one line per epoch with names, not fastai's bare list
+        learn.remove_cb(ProgressCallback)
+        learn.logger = lambda vals: print(epoch_line(learn.recorder.metric_names, vals))
     learn.precision = precision
     learn.config = dict(lr=lr, wd=wd, clip=clip, precision=precision, bs=dls.train.bs, knn_k=knn_k, pool_size=pool_size,
                         nonfinite=nonfinite, monitor=monitor, early_stop=early_stop,
