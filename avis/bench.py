@@ -106,7 +106,7 @@ SIZES = dict(
     quick=dict(data=dict(n_fits=6, n_store=48, bs=4, batches=2, workers=(0, 1)),
                train=dict(configs=('tiny',), bs=4, warmup=1, steps=2, wait_steps=2, wait_workers=(0,)),
                embed=dict(configs=('tiny',), n=32, bs=16),
-               maps=dict(ns=(300, 600), dim=32, isolate=False, transform=100, pacmap_kw=dict(num_iters=(10, 10, 20))),
+               maps=dict(ns=(300, 600), dim=32, isolate=False, transform=100, pacmap_kw=dict(num_iters=(10, 10, 20)), old_max_n=300),
                knn=dict(n_pool=2000, n_query=200, dim=32, k=16),
                zeroshot=dict(n_pool=2000, n_test=200, dim=32, k=16)),
     default=dict(data=dict(n_fits=256, n_store=1024, bs=64, batches=8, workers=(0, 1, 2)),
@@ -432,36 +432,44 @@ def _maps_worker(args:dict)->dict:
         return [_maps_worker({**args, 'n': n, 'coords': c, 'steps': last(i)}) for i, (n, c) in enumerate(zip(ns, cps))]
     n, dim, steps, coords_path = args['n'], args['dim'], args['steps'], args.get('coords')
     if 'pacmap' in steps: from avis.maps import fit_map
-    if 'hdbscan' in steps or 'hdbscan_ms' in steps: from avis.clusters import hdbscan_labels, default_min_cluster_size
+    hdb = any(s.startswith('hdbscan') for s in steps)
+    if hdb: from avis.clusters import hdbscan_labels, hdbscan_params
     x, lab, _ = clustered_embeddings(n, dim, seed=args.get('seed', 0))
     if 'pacmap' in steps: fit_map(x[:200], 2, seed=0, num_iters=(2, 2, 2))  # untimed: loads numba's cached kernels and faiss
-    if 'hdbscan' in steps or 'hdbscan_ms' in steps: hdbscan_labels(np.random.default_rng(0).normal(size=(200, 2)))
+    if hdb: hdbscan_labels(np.random.default_rng(0).normal(size=(200, 2)))
     out = dict(n=n)
     coords = None
     for s in steps:
-        base = rss_mb(); reset_peak(); t = time.perf_counter()
+        if s == 'hdbscan_old' and n > args.get('old_max_n', n): continue  # its memory grows like N²
+        base = rss_mb(); reset_peak(); t, c = time.perf_counter(), time.process_time()
         if s == 'pacmap':
             m = fit_map(x, 2, seed=0, **args.get('pacmap_kw', {}))
+            import numba; out['threads'] = numba.get_num_threads()  # PaCMAP's numba kernels (faiss runs 1 thread when seeded)
             coords = m.coords
             if coords_path: np.save(coords_path, coords)
         elif s == 'hdbscan':
             if coords is None: coords = np.load(coords_path)
             labels, _ = hdbscan_labels(coords)
-            out['n_clusters'], out['min_cluster_size'] = int(labels.max() + 1), default_min_cluster_size(n)
+            out['n_clusters'], out['hdbscan_params'] = int(labels.max() + 1), hdbscan_params(n)
             from sklearn.metrics import adjusted_rand_score
             out['ari'] = float(adjusted_rand_score(lab, labels))
-        elif s == 'hdbscan_ms':
+        elif s == 'hdbscan_old':  # the default before issue #6: min_samples = min_cluster_size = 0.5% of N
             if coords is None: coords = np.load(coords_path)
-            hdbscan_labels(coords, min_samples=args.get('min_samples', 10))
+            m = _old_min_cluster_size(n)
+            hdbscan_labels(coords, min_cluster_size=m, min_samples=m)
         elif s == 'transform':
             k = args.get('transform', 1000)
             xn, _, _ = clustered_embeddings(k, dim, seed=args.get('seed', 0) + 1)
             m.transform(xn)
             out['transform_n'] = k
-        dt = time.perf_counter() - t
+        dt, cpu = time.perf_counter() - t, time.process_time() - c  # CPU seconds: what a shared machine's wall time hides
         peak = peak_mb()
-        out[s] = dict(time_s=dt, peak_mb=peak, base_mb=base, delta_mb=max(peak - base, 0.))
+        out[s] = dict(time_s=dt, cpu_s=cpu, peak_mb=peak, base_mb=base, delta_mb=max(peak - base, 0.))
     return out
+
+def _old_min_cluster_size(n:int)->int:
+    "HDBSCAN's `min_cluster_size` (and `min_samples`) before issue #6: 0.5% of N, at least 15."
+    return max(15, int(round(0.005*n)))
 
 def _run_worker(func:str, args:dict, timeout:float|None=None)->dict:
     "Run `avis.bench.<func>(args)` in a fresh Python process and return its JSON result."
@@ -477,59 +485,70 @@ def bench_maps(work:Path, # scratch folder
                isolate:bool=True, # one process per (step, N); False: one per N (HDBSCAN memory then shares PaCMAP's peak)
                transform:int=5_000, # new objects placed by `PacmapMap.transform` at the largest N
                pacmap_kw:dict|None=None, # PaCMAP parameters for `fit_map` (the quick suite shortens its iterations)
+               old_max_n:int=100_000, # largest N for the old HDBSCAN default (its memory grows like N²: ~100 GB at 1M)
                progress:bool=True,
               )->tuple:
     "Rows, ratios and growth fits of the maps and clusters case."
     work = Path(work); rows = []
     cps = [str(work/f'coords-{n}.npy') for n in ns]
-    kw = dict(dim=dim, transform=transform, pacmap_kw=pacmap_kw or {})
+    kw = dict(dim=dim, transform=transform, pacmap_kw=pacmap_kw or {}, old_max_n=old_max_n)
     if isolate:
         res = []
         for i, (n, cp) in enumerate(zip(ns, cps)):
             _say(progress, f'maps: N={n}')
             steps = ['pacmap'] + (['transform'] if i == len(ns) - 1 else [])
             r = _run_worker('_maps_worker', dict(n=n, steps=steps, coords=cp, **kw))
-            r.update({k: v for k, v in _run_worker('_maps_worker', dict(n=n, steps=['hdbscan', 'hdbscan_ms'], coords=cp, **kw)).items() if k != 'n'})
+            r.update({k: v for k, v in _run_worker('_maps_worker', dict(n=n, steps=['hdbscan', 'hdbscan_old'], coords=cp, **kw)).items() if k != 'n'})
             res.append(r)
     else:
         _say(progress, f'maps: N={list(ns)} in one process')
-        res = _run_worker('_maps_worker', dict(ns=list(ns), steps=['pacmap', 'hdbscan', 'hdbscan_ms'], coords=cps, **kw))
+        res = _run_worker('_maps_worker', dict(ns=list(ns), steps=['pacmap', 'hdbscan', 'hdbscan_old'], coords=cps, **kw))
     for cp in cps: Path(cp).unlink(missing_ok=True)
-    return _maps_tables(res, isolate, dim)
+    return _maps_tables(res, isolate, dim, old_max_n)
 
 MEM_FIT_MIN_MB = 10.  # peaks closer than this to the baseline are noise: not used to fit a memory exponent
 
-def _maps_tables(res:list, isolate:bool, dim:int)->tuple:
+_OLD = 'old default (min_samples = min_cluster_size = 0.5% of N)'
+_STEP_LABEL = {'pacmap': 'PaCMAP', 'hdbscan': 'HDBSCAN (defaults)', 'hdbscan_old': f'HDBSCAN ({_OLD})'}
+
+def _maps_tables(res:list, isolate:bool, dim:int, old_max_n:int|None=None)->tuple:
     "Rows, ratios and growth fits from the per-N results of `_maps_worker`."
     rows = []
-    steps = [('pacmap', 'PaCMAP 2-D fit'), ('hdbscan', 'HDBSCAN on the 2-D map, defaults'), ('hdbscan_ms', 'HDBSCAN on the 2-D map, min_samples=10')]
-    steps = [(s, name) for s, name in steps if all(s in r for r in res)]
+    steps = [('pacmap', 'PaCMAP 2-D fit'), ('hdbscan', 'HDBSCAN on the 2-D map, defaults'), ('hdbscan_old', f'HDBSCAN on the 2-D map, {_OLD}')]
+    steps = [(s, name) for s, name in steps if any(s in r for r in res)]
     for r in res:
         n = r['n']
         for s, name in steps:
-            rows.append(_row(f'{name}, N={n:,}', r[s]['time_s'], 's', '', step=s, n=n, kind='time'))
+            if s not in r:
+                rows.append(_row(f'{name}, N={n:,}', None, 's', f'not run above N={old_max_n:,}: its memory grows like N²', step=s, n=n, kind='time'))
+                continue
+            cpu = r[s].get('cpu_s')
+            rows.append(_row(f'{name}, N={n:,}', r[s]['time_s'], 's', '' if cpu is None else f'wall; CPU {cpu:.3g} s', step=s, n=n, kind='time'))
             rows.append(_row(f'{name}, N={n:,}: peak memory', r[s]['peak_mb'], 'MB',
                              f"+{r[s]['delta_mb']:.0f} MB over the process after imports and data" + ('' if isolate else '; one process for every N'),
                              step=s, n=n, kind='memory', delta_mb=r[s]['delta_mb']))
+        hp = r['hdbscan_params']
         rows.append(_row(f'HDBSCAN clusters found (defaults), N={n:,}', r['n_clusters'], 'clusters',
-                         f"min_cluster_size = min_samples = {r['min_cluster_size']}; 10 synthetic classes, ARI {r['ari']:.2f}", n=n))
+                         f"min_cluster_size {hp['min_cluster_size']}, min_samples {hp['min_samples']}; 10 synthetic classes, ARI {r['ari']:.2f}", n=n))
         if 'transform' in r:
             rows.append(_row(f"PacmapMap.transform of {r['transform_n']:,} new objects (fit N={n:,})", r['transform_n']/r['transform']['time_s'],
                              'objects/s', 'places new objects in the fitted map', n=n, kind='transform'))
     fits, ratios = {}, []
-    ns_ = [r['n'] for r in res]
     for s, name in steps:
-        label = {'pacmap': 'PaCMAP', 'hdbscan': 'HDBSCAN (defaults)', 'hdbscan_ms': 'HDBSCAN (min_samples=10)'}[s]
-        ft = fits[f'{s}_time'] = growth_exponent(ns_, [r[s]['time_s'] for r in res])
+        label, got = _STEP_LABEL[s], [r for r in res if s in r]
+        ns_ = [r['n'] for r in got]
+        if len(ns_) < 2:
+            ratios.append(_ratio(f'{label} time growth exponent α (t ∝ N^α)', None, f'not fitted: measured at N={ns_} only')); continue
+        ft = fits[f'{s}_time'] = growth_exponent(ns_, [r[s]['time_s'] for r in got])
         ratios.append(_ratio(f'{label} time growth exponent α (t ∝ N^α)', ft['exponent'], f"log-log fit over N={ns_}, R²={ft['r2']:.3f}"))
-        big = [(r['n'], r[s]['delta_mb']) for r in res if r[s]['delta_mb'] >= MEM_FIT_MIN_MB]
+        big = [(r['n'], r[s]['delta_mb']) for r in got if r[s]['delta_mb'] >= MEM_FIT_MIN_MB]
         if len(big) >= 2:
             fm = fits[f'{s}_memory'] = growth_exponent(*zip(*big))
             ratios.append(_ratio(f'{label} memory growth exponent (peak above baseline)', fm['exponent'],
                                  f"N={[b[0] for b in big]}, R²={fm['r2']:.3f}"))
         else: ratios.append(_ratio(f'{label} memory growth exponent (peak above baseline)', None,
                                    f'not fitted: under {MEM_FIT_MIN_MB:g} MB above baseline at most N'))
-    extra = dict(fits=fits, raw=res, dim=dim, isolate=isolate)
+    extra = dict(fits=fits, raw=res, dim=dim, isolate=isolate, threads=res[-1].get('threads'))
     if 'transform' in res[-1]: extra['transform_per_s'] = res[-1]['transform_n']/res[-1]['transform']['time_s']
     return rows, ratios, extra
 
@@ -787,22 +806,23 @@ def scale_table(res:list, # results from `run_bench` / `load_results`
             add(f'embedding, {c} (CPU)', f'{cs:.3g} core-s/object', 'linear; sharded by rank', n*cs/3600)
     if mp:
         f = mp['extra']['fits']; raw = mp['extra']['raw'][-1]; n0 = raw['n']
-        cores = mp['machine']['cores']
+        cores = mp['extra'].get('threads') or mp['machine']['cores']  # threads PaCMAP ran on
         ap = f['pacmap_time']['exponent']
         for N, label in ((fit_sample, f'PaCMAP fit on a {fit_sample/1e6:g}M sample'), (n, f'(PaCMAP fit on all {n/1e6:.0f}M)')):
             t = extrapolate(raw['pacmap']['time_s'], n0, N, ap)
             add(label, f"{raw['pacmap']['time_s']:.3g} s at N={n0:,}", f'N^{ap:.2f}', t*cores/3600, t/3600,
-                note=f'one node, wall as on {cores} cores here' + _mem_note(raw['pacmap'], f.get('pacmap_memory'), n0, N))
+                note=f'one node, wall as on {cores} thread{"s" if cores > 1 else ""} here' + _mem_note(raw['pacmap'], f.get('pacmap_memory'), n0, N))
         if mp['extra'].get('transform_per_s'):
             tps = mp['extra']['transform_per_s']
-            add('PaCMAP transform of the rest', f'{tps:.3g} objects/s on {cores} cores', 'linear; parallel over chunks',
+            add('PaCMAP transform of the rest', f'{tps:.3g} objects/s on {cores} thread{"s" if cores > 1 else ""}', 'linear; parallel over chunks',
                 (n - fit_sample)/tps*cores/3600, note=f'measured with a fit of N={n0:,}')
-        for k, label in (('hdbscan_ms', 'min_samples=10'), ('hdbscan', 'defaults')):
+        for k, label in (('hdbscan', 'defaults (min_samples 10)'), ('hdbscan_old', 'old default (min_samples = 0.5% of N)')):
             if f'{k}_time' not in f: continue
+            rk = [r for r in mp['extra']['raw'] if k in r][-1]; nk = rk['n']  # the largest N it ran at
             ah = f[f'{k}_time']['exponent']
-            t = extrapolate(raw[k]['time_s'], n0, n, ah)
-            add(f'HDBSCAN on the {n/1e6:.0f}M-point 2-D map, {label}', f"{raw[k]['time_s']:.3g} s at N={n0:,}", f'N^{ah:.2f}', t/3600, t/3600,
-                note='single-threaded, one node' + _mem_note(raw[k], f.get(f'{k}_memory'), n0, n))
+            t = extrapolate(rk[k]['time_s'], nk, n, ah)
+            add(f'HDBSCAN on the {n/1e6:.0f}M-point 2-D map, {label}', f"{rk[k]['time_s']:.3g} s at N={nk:,}", f'N^{ah:.2f}', t/3600, t/3600,
+                note='single-threaded, one node' + _mem_note(rk[k], f.get(f'{k}_memory'), nk, n))
     if kn:
         x = kn['extra']; fb = x['fits']['hnsw_build']; n0 = x['n_pool']; th = x['faiss_threads']
         tb = extrapolate(x['hnsw_build_s'], n0, n, fb['exponent'])

@@ -1,4 +1,4 @@
-"""One `avis` entry point: `mock`, `ingest`, `train`, `embed`, `evaluate`, `map`, `cluster`, `search`, `demo`.
+"""One `avis` entry point: `mock`, `ingest`, `merge`, `train`, `embed`, `evaluate`, `map`, `cluster`, `search`, `demo`.
 
 Docs: https://avis-astro.github.io/avis/cli.html.md"""
 
@@ -8,12 +8,13 @@ Docs: https://avis-astro.github.io/avis/cli.html.md"""
 from __future__ import annotations
 import argparse, json, logging, sys, time, tomllib, os, platform
 from pathlib import Path
+from typing import Annotated
 from fastcore.script import anno_parser, CliError
 from .core import DataError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'read_run_file', 'write_run_file', 'avis_mock', 'avis_ingest', 'avis_train', 'avis_embed', 'avis_evaluate',
-           'avis_search', 'avis_map', 'avis_cluster', 'avis_bench', 'avis_demo', 'main']
+__all__ = ['COMMANDS', 'read_run_file', 'write_run_file', 'avis_mock', 'avis_ingest', 'avis_merge', 'avis_train', 'avis_embed',
+           'avis_evaluate', 'avis_search', 'avis_map', 'avis_cluster', 'avis_bench', 'avis_demo', 'main']
 
 # %% ../nbs/40_cli.ipynb #c005
 def _log_to(out, name:str, beside:bool=False)->logging.Logger:
@@ -90,6 +91,21 @@ def avis_ingest(
     log.info(f'ingest: {s}')
     print(f"avis ingest: read {s['read']} = paired {s['paired']} + rejected {s['rejected']} -> {out}")
     for r, c in sorted(s.get('reasons', {}).items(), key=lambda o: -o[1])[:10]: print(f'  {c:6d}  {r}')
+
+# %% ../nbs/40_cli.ipynb #c012b
+def avis_merge(
+    out:str, # the merged store: a new folder (rerun the same command to finish an interrupted merge)
+    stores:Annotated[str, {'nargs': '+'}], # the part stores, merged in this order (e.g. one per job-array task)
+    first:bool=False, # keep the first store's copy of a TARGETID found in several stores, instead of refusing
+    copy:bool=False, # copy the image and spectrum arrays instead of hard-linking them
+):
+    "Merge paired stores written by parallel ingest jobs into one (no pixel copies; resumable)."
+    from avis.store import merge_stores
+    for s in stores:
+        if not Path(s, 'store.json').exists(): raise CliError(f'{s} is not a paired store')
+    st = merge_stores(out, *stores, on_duplicate='first' if first else 'raise', copy=copy)
+    print(f'avis merge: {len(stores)} stores -> {out}: {len(st)} pairs in {len(st.shards)} shards, {len(st.rejects)} rejects')
+    return st
 
 # %% ../nbs/40_cli.ipynb #c014
 def _explicit(argv, names):
@@ -303,9 +319,9 @@ def avis_demo(
     return summary
 
 # %% ../nbs/40_cli.ipynb #c030
-COMMANDS = dict(mock=avis_mock, ingest=avis_ingest, train=avis_train, embed=avis_embed, evaluate=avis_evaluate,
+COMMANDS = dict(mock=avis_mock, ingest=avis_ingest, merge=avis_merge, train=avis_train, embed=avis_embed, evaluate=avis_evaluate,
                 search=avis_search, map=avis_map, cluster=avis_cluster, bench=avis_bench, demo=avis_demo)
-_POS = dict(ingest=['src'], search=['targetid'])
+_POS = dict(ingest=['src'], merge=['out', 'stores'], search=['targetid'])
 
 def _parser()->argparse.ArgumentParser:
     "The `avis` argument parser: one subparser per command, built from its docments."

@@ -16,14 +16,24 @@ from .maps import (as_embeddings, embedding_array, fit_map, read_maps, map_colum
                        TARGET_CLASSES, truth_groups, _CAT_COLOURS)
 
 # %% auto #0
-__all__ = ['default_min_cluster_size', 'hdbscan_labels', 'cluster_scores', 'cluster_table', 'plot_clusters', 'plot_each_cluster',
-           'cluster']
+__all__ = ['DEFAULT_MIN_SAMPLES', 'default_min_cluster_size', 'hdbscan_params', 'hdbscan_labels', 'cluster_scores',
+           'cluster_table', 'plot_clusters', 'plot_each_cluster', 'cluster']
 
 # %% ../nbs/33_clusters.ipynb #c005
+DEFAULT_MIN_SAMPLES = 10  # HDBSCAN neighbours per density estimate: fixed, so the cost stays ~N^1.4 (issue #6)
+
 def default_min_cluster_size(n:int # number of objects
                             )->int:
-    "Default HDBSCAN `min_cluster_size`: 0.5% of the objects, at least 15."
-    return max(15, int(round(0.005 * n)))
+    "Default HDBSCAN `min_cluster_size`: 1% of the objects, at least 15."
+    return max(15, int(round(0.01 * n)))
+
+def hdbscan_params(n:int, # number of objects
+                   min_cluster_size:int|None=None, # None: `default_min_cluster_size(n)`
+                   min_samples:int|None=None, # None: `DEFAULT_MIN_SAMPLES` (at most `min_cluster_size`)
+                  )->dict:
+    "The `min_cluster_size` and `min_samples` that `hdbscan_labels` uses for `n` objects."
+    mcs = int(min_cluster_size or default_min_cluster_size(n))
+    return dict(min_cluster_size=mcs, min_samples=int(min_samples) if min_samples is not None else min(DEFAULT_MIN_SAMPLES, mcs))
 
 def _fast_hdbscan():
     try: import fast_hdbscan
@@ -34,7 +44,7 @@ def _fast_hdbscan():
 
 def hdbscan_labels(x:np.ndarray, # (N, d) map coordinates (d <= max_dim) or raw embeddings (method='raw')
                    min_cluster_size:int|None=None, # smallest cluster (default: `default_min_cluster_size`)
-                   min_samples:int|None=None, # density smoothing (default: = min_cluster_size)
+                   min_samples:int|None=None, # neighbours per density estimate (default: `DEFAULT_MIN_SAMPLES`)
                    method:str='map', # 'map': hdbscan package on a low-D map; 'raw': fast_hdbscan on embeddings
                    cluster_selection_method:str='eom', # 'eom' (excess of mass) or 'leaf' (finer clusters)
                    max_dim:int=10, # refuse the hdbscan package above this many dimensions
@@ -44,9 +54,7 @@ def hdbscan_labels(x:np.ndarray, # (N, d) map coordinates (d <= max_dim) or raw 
     x = np.ascontiguousarray(x, dtype=np.float64 if method == 'map' else np.float32)
     if x.ndim != 2: raise ValueError(f"x must be (N, d), got {x.shape}")
     if not np.isfinite(x).all(): raise ValueError("x contains NaN or inf")
-    mcs = int(min_cluster_size or default_min_cluster_size(len(x)))
-    kw = dict(min_cluster_size=mcs, min_samples=None if min_samples is None else int(min_samples),
-              cluster_selection_method=cluster_selection_method, **kwargs)
+    kw = dict(**hdbscan_params(len(x), min_cluster_size, min_samples), cluster_selection_method=cluster_selection_method, **kwargs)
     if method == 'map':
         if x.shape[1] > max_dim:
             raise ValueError(f"The hdbscan package on {x.shape[1]}-D data scales like N^2.3: cluster a 2-D/3-D map, "
@@ -193,8 +201,8 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
             dim:int=2, # map dimension for method='map'
             maps=None, # optional maps.parquet (from `make_maps`) to reuse instead of fitting a map
             seed:int|None=0, # PaCMAP seed
-            min_cluster_size:int|None=None, # HDBSCAN (default: `default_min_cluster_size`)
-            min_samples:int|None=None, # HDBSCAN
+            min_cluster_size:int|None=None, # HDBSCAN (default: `default_min_cluster_size`, 1% of N)
+            min_samples:int|None=None, # HDBSCAN (default: `DEFAULT_MIN_SAMPLES`)
             cluster_selection_method:str='eom', # HDBSCAN
             catalog:pd.DataFrame|None=None, # catalogue when `emb` has none
             formats=('png', 'pdf'), # figure formats
@@ -228,8 +236,8 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
     scores = cluster_scores(labels, cat)
     scores['params'] = dict(kind=kind, method=method, dim=dim if method == 'map' else None, seed=seed,
                             maps=None if maps is None else str(maps),
-                            min_cluster_size=int(min_cluster_size or default_min_cluster_size(len(cat))),
-                            min_samples=min_samples, cluster_selection_method=cluster_selection_method, pacmap=kwargs)
+                            **hdbscan_params(len(cat), min_cluster_size, min_samples),
+                            cluster_selection_method=cluster_selection_method, pacmap=kwargs)
     with atomic_path(out/'cluster_scores.json') as tmp: tmp.write_text(json.dumps(scores, indent=1, default=str))
     if figures:
         for stem, fig in (('clusters-all', plot_clusters(coords, labels)), ('clusters-each', plot_each_cluster(coords, labels, cat))):

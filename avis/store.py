@@ -14,7 +14,7 @@ from .core import NPIX_BRZ, BANDS, SPLITS, REJECT_COLS, Rejects, DataError, spli
 
 # %% auto #0
 __all__ = ['STORE_VERSION', 'IMG_FILE', 'SPEC_FILE', 'CAT_FILE', 'REJ_FILE', 'META_FILE', 'PairedStore', 'random_pairs',
-           'demo_store', 'match_targetid', 'match_sky']
+           'demo_store', 'merge_stores', 'match_targetid', 'match_sky']
 
 # %% ../nbs/03_store.ipynb #c005
 STORE_VERSION = 1
@@ -381,6 +381,128 @@ def fingerprint(self:PairedStore, full:bool=False # also hash img.npy and spec.n
             if (self.path/'shards'/s/fn).exists(): _add(self.path/'shards'/s/fn)
     if (self.path/REJ_FILE).exists(): _add(self.path/REJ_FILE)
     return h.hexdigest()
+
+# %% ../nbs/03_store.ipynb #c034b
+def _as_store(s)->PairedStore: return s if isinstance(s, PairedStore) else PairedStore(s)
+
+def _check_parts(parts:list):
+    "Refuse parts that cannot be merged: different settings, or SPLITs that disagree with their seed."
+    p0 = parts[0]
+    for st in parts[1:]:
+        for k in ('bands', 'size', 'npix', 'seed'):
+            if st.meta[k] != p0.meta[k]:
+                why = ' (splits are split_of(TARGETID, seed): merged parts must share it)' if k == 'seed' else ''
+                raise ValueError(f"cannot merge stores with different {k}: {st.path} has {k}={st.meta[k]!r}, "
+                                 f"{p0.path} has {k}={p0.meta[k]!r}{why}")
+    for st in parts:
+        if not len(st): continue
+        cat = st.catalog
+        bad = cat.SPLIT.to_numpy().astype(str) != split_of(cat.TARGETID.to_numpy(), seed=st.seed)
+        if bad.any():
+            raise ValueError(f"{st.path}: {int(bad.sum())} objects have a SPLIT that is not split_of(TARGETID, seed={st.seed}) "
+                             f"(e.g. TARGETID {int(cat.TARGETID.iloc[np.flatnonzero(bad)[0]])}): was its seed changed?")
+
+def _merge_plan(parts:list, on_duplicate:str)->tuple:
+    "Shards to carry `(part, shard, new name, rows kept or None, meta)` and the duplicate rows dropped."
+    cats = [st.catalog for st in parts]
+    tid = np.concatenate([c.TARGETID.to_numpy(np.int64) for c in cats]) if cats else np.zeros(0, np.int64)
+    part = np.repeat(np.arange(len(parts)), [len(c) for c in cats])
+    dup = pd.Series(tid).duplicated(keep='first').to_numpy()
+    if dup.any() and on_duplicate == 'raise':
+        t = tid[dup]
+        where = sorted({str(parts[i].path) for i in part[np.isin(tid, t[:1])]})
+        raise ValueError(f"{len(np.unique(t))} TARGETIDs are in more than one store, e.g. {t[:3].tolist()} "
+                         f"({int(t[0])} is in {' and '.join(where)}): pass on_duplicate='first' to keep the first copy")
+    plan, taken, drops, off = [], set(), [], 0
+    for i, (st, cat) in enumerate(zip(parts, cats)):
+        d = dup[off:off + len(cat)]; off += len(cat)
+        for s, (k0, k1) in zip(st.meta['shards'], zip(st.offsets[:-1], st.offsets[1:])):
+            name = s['name']
+            while name in taken: name = f'p{i}-{name}'
+            taken.add(name)
+            ds = d[k0:k1]
+            plan.append((i, s['name'], name, ~ds if ds.any() else None, {k: v for k, v in s.items() if k not in ('name', 'n', 'merged_from')}))
+            if ds.any():
+                c = cat.iloc[k0:k1][ds]
+                files = c.SPEC_FILE.astype(str).to_numpy() if 'SPEC_FILE' in c else [f"shard:{s['name']}"]*len(c)
+                drops.append(pd.DataFrame(dict(FILE=files, HDU=None, TARGETID=c.TARGETID.to_numpy(np.int64), REASON='duplicate TARGETID')))
+    return plan, drops
+
+def _link_or_copy(src:Path, dst:Path, copy:bool):
+    "Hard-link `src` to `dst` (a copy across file systems, or when `copy`)."
+    if not copy:
+        try: os.link(src, dst); return
+        except OSError: pass
+    shutil.copyfile(src, dst)
+
+def _carry_shard(src:PairedStore, shard:str, dst:Path, name:str, keep:np.ndarray|None, copy:bool)->int:
+    "Write shard `shard` of `src` as `dst/shards/name` (atomically); `keep` selects rows; returns its length."
+    sdir, shards = src.path/'shards'/shard, dst/'shards'
+    tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{name}-', dir=shards))
+    try:
+        cat = pd.read_parquet(sdir/CAT_FILE)
+        if keep is None:
+            for f in (IMG_FILE, SPEC_FILE): _link_or_copy(sdir/f, tmp/f, copy)
+        else:  # drop duplicates: only this shard's rows are read and written
+            for f in (IMG_FILE, SPEC_FILE):
+                a = np.load(sdir/f, mmap_mode='r')
+                b = np.lib.format.open_memmap(tmp/f, mode='w+', dtype=a.dtype, shape=(int(keep.sum()),) + a.shape[1:])
+                b[:] = a[np.flatnonzero(keep)]; b.flush(); del a, b
+            cat = cat[keep].reset_index(drop=True)
+            cat['ROW'] = np.arange(len(cat), dtype=np.int64)
+        cat['SHARD'] = name
+        cat.to_parquet(tmp/CAT_FILE, index=False)
+        for f in sorted(sdir.glob('*.parquet')):
+            if f.name != CAT_FILE: shutil.copyfile(f, tmp/f.name)
+        for f in tmp.iterdir(): _fsync(f)
+        final = shards/name
+        if final.exists(): shutil.rmtree(final)  # left by an interrupted merge: never listed in store.json
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True); raise
+    return len(cat)
+
+# %% ../nbs/03_store.ipynb #c034c
+def merge_stores(out, # folder of the merged store: new, or an earlier run of the same merge (to finish it)
+                 *stores, # the part stores (paths or `PairedStore`s), merged in this order
+                 on_duplicate:str='raise', # TARGETID in several parts: 'raise', or 'first' (keep the first copy, reject the rest)
+                 copy:bool=False, # copy `img.npy`/`spec.npy` instead of hard-linking them
+                 progress:bool=False, # print a line per part
+                )->PairedStore:
+    "Merge paired stores into a new one at `out` without rewriting pixels; resumable and idempotent."
+    if not stores: raise ValueError("give at least one store to merge")
+    if on_duplicate not in ('raise', 'first'): raise ValueError(f"on_duplicate must be 'raise' or 'first', not {on_duplicate!r}")
+    parts, out = [_as_store(s) for s in stores], Path(out)
+    paths = [st.path.resolve() for st in parts]
+    if len(set(paths)) < len(paths): raise ValueError(f"a store is given twice: {[str(p) for p in paths]}")
+    if out.resolve() in paths: raise ValueError(f"{out} is one of the stores to merge: merge into a new folder")
+    _check_parts(parts)
+    plan, drops = _merge_plan(parts, on_duplicate)
+    done = [dict(fingerprint=st.fingerprint(), n=len(st)) for st in parts]
+    p0 = parts[0]
+    if (out/META_FILE).exists():
+        dst = PairedStore(out)
+        for k in ('bands', 'size', 'npix', 'seed'):
+            if dst.meta[k] != p0.meta[k]: raise ValueError(f"{out} is a store with {k}={dst.meta[k]!r}, the parts have {p0.meta[k]!r}")
+        if dst.meta.get('merged_from') == done and dst.shards == [p[2] for p in plan]: return dst  # already merged
+        if dst.shards: raise ValueError(f"{out} is a store of {len(dst)} pairs that is not this merge: merge into a new folder")
+        dst.clean()  # an interrupted run of this merge: its unlisted folders are rebuilt below
+    else: dst = PairedStore.create(out, bands=p0.bands, size=p0.size, npix=p0.npix, seed=p0.seed)
+    entries = []
+    for i, st in enumerate(parts):
+        mine = [p for p in plan if p[0] == i]
+        for _, shard, name, keep, meta in mine:
+            n = _carry_shard(st, shard, out, name, keep, copy)
+            entries.append(dict(name=name, n=n, **meta, merged_from=dict(part=i, shard=shard)))
+        if progress: print(f'merge: {st.path}: {len(mine)} shards, {len(st)} pairs', flush=True)
+    rj = [st._store_rejects() for st in parts if (st.path/REJ_FILE).exists()]
+    if drops: rj.append(_rejects_df(pd.concat(drops, ignore_index=True)).assign(TAG='merge'))
+    if rj:
+        with atomic_path(out/REJ_FILE) as t: _write_rejects(pd.concat(rj, ignore_index=True), t, tag=True)
+    else: (out/REJ_FILE).unlink(missing_ok=True)
+    dst._save_meta(dict(dst.meta, shards=entries, merged_from=done))  # the commit: every shard at once
+    dst._reset()
+    return dst
 
 # %% ../nbs/03_store.ipynb #c036
 def match_targetid(spec_cat:pd.DataFrame, # catalog with TARGETID (e.g. spectra)
