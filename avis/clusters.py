@@ -20,7 +20,7 @@ __all__ = ['DEFAULT_MIN_SAMPLES', 'default_min_cluster_size', 'hdbscan_params', 
            'cluster_table', 'plot_clusters', 'plot_each_cluster', 'cluster']
 
 # %% ../nbs/33_clusters.ipynb #c005
-DEFAULT_MIN_SAMPLES = 10  # HDBSCAN neighbours per density estimate: fixed, so the cost stays ~N^1.4 (issue #6)
+DEFAULT_MIN_SAMPLES = 10  # HDBSCAN neighbours per density estimate: fixed, so memory stays linear in N (issue #6)
 
 def default_min_cluster_size(n:int # number of objects
                             )->int:
