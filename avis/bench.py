@@ -717,6 +717,15 @@ def load_results(results='bench/results', # folder of `<case>.json`
 def _md_table(header:list, rows:list)->list:
     return ['| ' + ' | '.join(header) + ' |', '|' + '---|'*len(header)] + ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
 
+def _sizes(res:list)->str:
+    "The suite size of the results, naming the cases run at another size than most."
+    sizes = [r.get('size') or 'default' for r in res]
+    main = max(set(sizes), key=sizes.count)
+    other = {}
+    for r, s in zip(res, sizes):
+        if s != main: other.setdefault(s, []).append(r['case'])
+    return main + ''.join(f'; {s} for {", ".join(cs)}' for s, cs in other.items())
+
 def results_md(res:list)->str:
     "Markdown of a list of results (see `write_benchmarks_md`)."
     if not res: raise ValueError("no benchmark results to render")
@@ -727,7 +736,7 @@ def results_md(res:list)->str:
          f"- **Machine**: {m['cpu']}, {m['cores']} cores, {m.get('memory_gb')} GB, torch threads {m['torch_threads']}, "
          f"GPU: {m['gpu'] or 'none lent'}; {m.get('platform', '')}",
          '- **Versions**: ' + ', '.join(f'{k} {val}' for k, val in v.items() if val),
-         f"- **Suite size**: {r0.get('size')}; total wall time of these cases {sum(r['wall_s'] for r in res)/60:.1f} min", '']
+         f"- **Suite size**: {_sizes(res)}; total wall time of these cases {sum(r['wall_s'] for r in res)/60:.1f} min", '']
     for r in res:
         m = r['machine']
         L += [f"## {r['title']}", '',

@@ -8,6 +8,7 @@ Docs: https://avis-astro.github.io/avis/store.html.md"""
 from __future__ import annotations
 import os, re, json, shutil, hashlib, tempfile, mmap
 from pathlib import Path
+from contextlib import contextmanager
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr, patch
 from .core import NPIX_BRZ, BANDS, SPLITS, REJECT_COLS, Rejects, DataError, split_of, atomic_path
@@ -138,6 +139,21 @@ def _fsync(path):
     try: os.fsync(fd)
     finally: os.close(fd)
 
+@contextmanager
+def _staged_shard(shards:Path, # the store's `shards` folder
+                  name:str, # the shard's final name
+                 ):
+    "Yield a scratch folder beside `shards/name`; on success flush its files and rename it to `shards/name`, else remove it."
+    tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{name}-', dir=shards))
+    try:
+        yield tmp
+        for f in tmp.iterdir(): _fsync(f)
+        final = shards/name
+        if final.exists(): shutil.rmtree(final)  # left by an interrupted write: never listed in store.json
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True); raise
+
 # %% ../nbs/03_store.ipynb #c013
 @patch
 def write_shard(self:PairedStore, name:str, # shard name, a plain folder name
@@ -187,8 +203,7 @@ def write_shard(self:PairedStore, name:str, # shard name, a plain folder name
     k = int(keep.sum())
     shards = self.path/'shards'
     shards.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{name}-', dir=shards))
-    try:
+    with _staged_shard(shards, name) as tmp:
         a = np.lib.format.open_memmap(tmp/IMG_FILE, mode='w+', dtype=np.float32, shape=(k, 2, B, S, S))
         a[:, 0], a[:, 1] = img[keep], img_ivar[keep]; a.flush(); del a
         a = np.lib.format.open_memmap(tmp/SPEC_FILE, mode='w+', dtype=np.float32, shape=(k, 3, self.npix))
@@ -196,12 +211,6 @@ def write_shard(self:PairedStore, name:str, # shard name, a plain folder name
         cat.to_parquet(tmp/CAT_FILE, index=False)
         if rj is not None: _write_rejects(rj, tmp/REJ_FILE)
         for t, df in extra.items(): pd.DataFrame(df).to_parquet(tmp/f'{t}.parquet', index=False)
-        for f in tmp.iterdir(): _fsync(f)
-        final = shards/name
-        if final.exists(): shutil.rmtree(final)  # left by an interrupted write: never listed in store.json
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
     new = dict(self.meta, shards=self.meta['shards'] + [dict(name=name, n=k, **(meta or {}))])
     self._save_meta(new)
     if self._cat is not None:  # extend the cached catalog instead of re-reading every shard
@@ -438,8 +447,7 @@ def _link_or_copy(src:Path, dst:Path, copy:bool):
 def _carry_shard(src:PairedStore, shard:str, dst:Path, name:str, keep:np.ndarray|None, copy:bool)->int:
     "Write shard `shard` of `src` as `dst/shards/name` (atomically); `keep` selects rows; returns its length."
     sdir, shards = src.path/'shards'/shard, dst/'shards'
-    tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{name}-', dir=shards))
-    try:
+    with _staged_shard(shards, name) as tmp:
         cat = pd.read_parquet(sdir/CAT_FILE)
         if keep is None:
             for f in (IMG_FILE, SPEC_FILE): _link_or_copy(sdir/f, tmp/f, copy)
@@ -454,12 +462,6 @@ def _carry_shard(src:PairedStore, shard:str, dst:Path, name:str, keep:np.ndarray
         cat.to_parquet(tmp/CAT_FILE, index=False)
         for f in sorted(sdir.glob('*.parquet')):
             if f.name != CAT_FILE: shutil.copyfile(f, tmp/f.name)
-        for f in tmp.iterdir(): _fsync(f)
-        final = shards/name
-        if final.exists(): shutil.rmtree(final)  # left by an interrupted merge: never listed in store.json
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
     return len(cat)
 
 # %% ../nbs/03_store.ipynb #c034c
