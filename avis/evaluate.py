@@ -96,14 +96,18 @@ def knn_predict(train_x:np.ndarray, # (n, d) pool features (train split)
                 classify:bool=False, # weighted vote instead of weighted mean
                 exact_max:int|None=EXACT_MAX, # exact search up to this pool size, HNSW above
                 return_neighbours:bool=False, # also return the (m, k) pool rows used
+                timing:dict|None=None, # filled with seconds spent: 'index' (standardise, build), 'search' (the rest)
                ):
     "Distance-weighted kNN predictions for `test_x` from a pool standardised on itself."
     train_x, test_x = np.asarray(train_x, np.float32), np.asarray(test_x, np.float32)
     train_y = np.asarray(train_y)
     if len(train_x) != len(train_y): raise ValueError(f"{len(train_x)} pool features but {len(train_y)} labels")
     if not len(train_x): raise ValueError("empty neighbour pool")
+    t0 = time.perf_counter()
     sc = StandardScaler().fit(train_x)
-    D, I = knn_search(nn_index(sc.transform(train_x), 'l2', exact_max), sc.transform(test_x), k)
+    index = nn_index(sc.transform(train_x), 'l2', exact_max)
+    t1 = time.perf_counter()
+    D, I = knn_search(index, sc.transform(test_x), k)
     d = np.sqrt(np.clip(D, 0, None))
     zero = d <= 1e-12
     w = np.where(zero.any(1, keepdims=True), zero.astype(np.float64), 1/np.where(zero, 1, d))
@@ -113,6 +117,7 @@ def knn_predict(train_x:np.ndarray, # (n, d) pool features (train split)
         np.add.at(votes, (np.repeat(np.arange(len(test_x)), I.shape[1]), code[I].ravel()), w.ravel())
         pred = classes[votes.argmax(1)]
     else: pred = (w*train_y.astype(np.float64)[I]).sum(1)/w.sum(1)
+    if timing is not None: timing.update(index=t1 - t0, search=time.perf_counter() - t1)
     return (pred, I) if return_neighbours else pred
 
 # %% ../nbs/31_evaluate.ipynb #c025

@@ -13,8 +13,8 @@ from .core import camera_wave, NPIX_BRZ
 from .embed import Embeddings, load_embeddings
 
 # %% auto #0
-__all__ = ['EXACT_MAX', 'SHOW_COLS', 'RGB_SCALES', 'FlatNumpy', 'nn_index', 'knn_search', 'emb_index', 'search', 'anomaly_scores',
-           'rgb_stamp', 'plot_gallery']
+__all__ = ['EXACT_MAX', 'SHOW_COLS', 'RGB_SCALES', 'FlatNumpy', 'default_ef_search', 'nn_index', 'knn_search', 'emb_index',
+           'search', 'anomaly_scores', 'rgb_stamp', 'plot_gallery']
 
 # %% ../nbs/34_search.ipynb #c005
 EXACT_MAX = 50_000  # above this many vectors, bulk searches use HNSW instead of exact search
@@ -40,12 +40,17 @@ def _faiss():
     try: import faiss; return faiss
     except ImportError: return None
 
+def default_ef_search(n:int # vectors in the index
+                     )->int:
+    "HNSW efSearch for an index of `n` vectors: 128 up to 250,000, 512 above (recall@16 ≥ 0.97 at 1M; see text)."
+    return 128 if n <= 250_000 else 512
+
 def nn_index(x:np.ndarray, # (n, d) vectors to index
              metric:str='ip', # 'ip' (inner product: cosine for unit vectors) or 'l2' (squared Euclidean)
              exact_max:int|None=EXACT_MAX, # exact (flat) index up to this many vectors, HNSW above; None: always exact
              M:int=32, # HNSW links per node
              ef_construction:int=200, # HNSW build-time candidate list
-             ef_search:int=128, # HNSW query-time candidate list (raised to k when smaller)
+             ef_search:int|None=None, # HNSW query-time candidate list (raised to k when smaller); default `default_ef_search(n)`
             ):
     "A faiss index of `x`: exact `IndexFlat` for small sets, `IndexHNSWFlat` above `exact_max`."
     if metric not in ('ip', 'l2'): raise ValueError(f"metric must be 'ip' or 'l2', not {metric!r}")
@@ -58,7 +63,7 @@ def nn_index(x:np.ndarray, # (n, d) vectors to index
     if exact_max is None or len(x) <= exact_max: index = faiss.IndexFlatIP(d) if metric == 'ip' else faiss.IndexFlatL2(d)
     else:
         index = faiss.IndexHNSWFlat(d, M, faiss.METRIC_INNER_PRODUCT if metric == 'ip' else faiss.METRIC_L2)
-        index.hnsw.efConstruction, index.hnsw.efSearch = ef_construction, ef_search
+        index.hnsw.efConstruction, index.hnsw.efSearch = ef_construction, ef_search or default_ef_search(len(x))
     index.add(x)
     return index
 
