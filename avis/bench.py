@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 __all__ = ['GPU_MISSING', 'DR1_N', 'REDROCK_CORE_S', 'SIZES', 'MEM_FIT_MIN_MB', 'CASES', 'machine_info', 'versions',
            'growth_exponent', 'extrapolate', 'clustered_embeddings', 'bench_data', 'bench_train', 'bench_embed',
            'reset_peak', 'peak_mb', 'rss_mb', 'bench_maps', 'bench_knn', 'bench_zeroshot', 'run_bench', 'load_results',
-           'results_md', 'write_benchmarks_md', 'scale_table']
+           'gpu_md', 'results_md', 'write_benchmarks_md', 'scale_table']
 
 # %% ../nbs/50_bench.ipynb #c006
 def _cpu_model()->str:
@@ -283,23 +283,23 @@ def _train_rate(config, img, spec, amp, warmup, steps, device='cpu', compile=Fal
     ts = [_step_time(fwd, AvisLoss(), opt, img, spec, amp, device) for _ in range(warmup + steps)][warmup:]
     return len(img)/float(np.median(ts))
 
-def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', amp:str='bf16')->tuple:
+def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', amp:str='bf16', device:str='cpu')->tuple:
     "Fraction of a short training loop spent waiting on the loader, and the loop's pairs/s."
     import torch
     from avis.models import avis_model, AvisLoss
     from avis.data import avis_dls
     torch.manual_seed(0)
-    model = avis_model(config).train(); lf = AvisLoss(); opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    dls = avis_dls(store, bs=bs, num_workers=workers, device='cpu', seed=0)
+    model = avis_model(config).to(device).train(); lf = AvisLoss(); opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    dls = avis_dls(store, bs=bs, num_workers=workers, device=device, seed=0)
     it = iter(dls.train)
-    img, spec, _ = next(it); _step_time(model, lf, opt, img, spec, amp)  # warm-up: workers start, kernels compile
+    img, spec, _ = next(it); _step_time(model, lf, opt, img, spec, amp, device)  # warm-up: workers start, kernels compile
     wait = work = 0.; n = 0
     for _ in range(steps):
         t = time.perf_counter()
         try: img, spec, _ = next(it)
         except StopIteration: break
         wait += time.perf_counter() - t
-        work += _step_time(model, lf, opt, img, spec, amp); n += len(img)
+        work += _step_time(model, lf, opt, img, spec, amp, device); n += len(img)
     del it
     return wait/(wait + work), n/(wait + work)
 
@@ -310,6 +310,8 @@ def bench_train(work:Path, # scratch folder
                 steps:int=5, # timed steps (median)
                 wait_steps:int=8, # steps of the data-wait loop
                 wait_workers=(0, 2), # loader workers in the data-wait loop
+                gpu_bs:int=128, # batch size of the GPU rows
+                gpu_workers=(0, 8), # loader workers in the GPU data-wait loop
                 n_store:int=1024, # mock store size (shared with case `data`)
                 loader_rate:float|None=None, # best augmented loader pairs/s (from case `data`)
                 progress:bool=True,
@@ -330,7 +332,8 @@ def bench_train(work:Path, # scratch folder
         note, r = GPU_MISSING, None
         if torch.cuda.is_available():
             _say(progress, f'train: {c} GPU')
-            try: r = _train_rate(c, img.repeat(8, 1, 1, 1, 1), spec.repeat(8, 1, 1), 'bf16', 3, 5, 'cuda', compile=True, channels_last=True); note = f'bs {8*bs}'
+            k = max(1, gpu_bs//bs)
+            try: r = _train_rate(c, img.repeat(k, 1, 1, 1, 1), spec.repeat(k, 1, 1), 'bf16', 3, 5, 'cuda', compile=True, channels_last=True); note = f'bs {k*bs}'
             except Exception as e: note = f'failed: {type(e).__name__}: {str(e)[:120]}'
         rows.append(_row(f'{c} · bf16 + channels_last + torch.compile · GPU', r, 'pairs/s', note, config=c, precision='bf16', device='cuda'))
     if loader_rate:
@@ -342,7 +345,12 @@ def bench_train(work:Path, # scratch folder
         f, r = _wait_fraction(st, bs, wait_steps, w, cw)
         rows.append(_row(f'time waiting on data, {cw} bf16, {w} workers', 100*f, '%', f'{wait_steps} steps of bs {bs}; loop {r:.1f} pairs/s',
                          workers=w))
-    rows.append(_row('time waiting on data · GPU', None, '%', GPU_MISSING if not torch.cuda.is_available() else 'not measured in this version'))
+    if not torch.cuda.is_available(): rows.append(_row('time waiting on data · GPU', None, '%', GPU_MISSING))
+    for w in (gpu_workers if torch.cuda.is_available() else ()):
+        _say(progress, f'train: GPU data-wait loop, {w} workers')
+        try: f, r = _wait_fraction(st, gpu_bs, wait_steps, w, cw, device='cuda'); f, note = 100*f, f'up to {wait_steps} steps of bs {gpu_bs}; loop {r:.0f} pairs/s'
+        except Exception as e: f, note = None, f'failed: {type(e).__name__}: {str(e)[:120]}'
+        rows.append(_row(f'time waiting on data, {cw} bf16, {w} workers · GPU', f, '%', note, workers=w, device='cuda'))
     return rows, ratios, dict(rates={f'{c}/{a}': v for (c, a), v in rates.items()}, bs=bs)
 
 # %% ../nbs/50_bench.ipynb #c024
@@ -379,15 +387,17 @@ def bench_embed(work:Path, # scratch folder
                 out = work/f'emb-{c}-{dev}-{amp}.h5'
                 if out.exists(): out.unlink()
                 model.to(dev)
-                if dev == 'cuda': embed_store(model, st, work/'warm.h5', bs=bs, device=dev, amp=amp, progress=False)  # CUDA start-up
+                if dev == 'cuda':  # CUDA start-up, into a file of its own each time (an embeddings file resumes only with its own weights)
+                    (work/'warm.h5').unlink(missing_ok=True); embed_store(model, st, work/'warm.h5', bs=bs, device=dev, amp=amp, progress=False)
                 t = time.perf_counter(); embed_store(model, st, out, bs=bs, device=dev, amp=amp, progress=False); dt = time.perf_counter() - t
                 r = rates[(c, dev, amp)] = len(st)/dt
                 prec = 'bf16' if amp else 'fp32'
                 cs = threads/r if dev == 'cpu' else None
-                rows.append(_row(f'{c} · {prec} · {dev.upper()}', r, 'objects/s',
+                where = 'GPU' if dev == 'cuda' else 'CPU'
+                rows.append(_row(f'{c} · {prec} · {where}', r, 'objects/s',
                                  f'{len(st)} objects, bs {bs}' + (f'; {cs:.3g} core-s/object' if cs else ''),
                                  config=c, precision=prec, device=dev, core_s=cs))
-                rows.append(_row(f'{c} · {prec} · {dev.upper()}: 18M objects', DR1_N/r/3600, 'hours',
+                rows.append(_row(f'{c} · {prec} · {where}: 18M objects', DR1_N/r/3600, 'hours',
                                  'this machine' if dev == 'cpu' else 'one GPU', config=c, precision=prec, device=dev, projection=True))
                 out.unlink()
         if 'cuda' not in devices:
@@ -739,15 +749,42 @@ def _sizes(res:list)->str:
         if s != main: other.setdefault(s, []).append(r['case'])
     return main + ''.join(f'; {s} for {", ".join(cs)}' for s, cs in other.items())
 
-def results_md(res:list)->str:
+def _machine_line(m:dict)->str:
+    return (f"{m['cpu']}, {m['cores']} cores, {m.get('memory_gb')} GB, torch threads {m['torch_threads']}, "
+            f"GPU: {m['gpu'] or 'none lent'}; {m.get('platform', '')}")
+
+def _is_gpu(x:dict)->bool: return x.get('device') in ('cuda', 'gpu') or x['item'].endswith('· GPU')
+
+def gpu_md(gpu:list)->list:
+    "Lines of the section holding the GPU rows of results measured on another machine (one with a GPU)."
+    m, v = gpu[0]['machine'], gpu[0]['versions']
+    L = ['## 6. On one GPU', '',
+         'These rows were measured on a second machine lent for the purpose (its result files are in `bench/results-gpu/`). '
+         'Only its GPU rows are shown: its CPU rows describe that host, not the machine above.', '',
+         f"- **Machine**: {_machine_line(m)}",
+         '- **Versions**: ' + ', '.join(f'{k} {val}' for k, val in v.items() if val), '']
+    for r in gpu:
+        rows = [x for x in r['rows'] if _is_gpu(x)]
+        if not rows: continue
+        L += [f"### {r['title']} · GPU", '']
+        if r.get('note'): L += [f"> {r['note']}", '']
+        L += [f"`{r['case']}` · {r['date']} · {r['wall_s']:.0f} s for the whole case", '']
+        L += _md_table(['measurement', 'value', 'unit', 'note'],
+                       [[x['item'], _fmt(x['value'], x['unit']) if x['value'] is not None else f"*{x['note'] or 'not measured'}*",
+                         x['unit'], x['note'] if x['value'] is not None else ''] for x in rows]) + ['']
+    return L
+
+def results_md(res:list, # results measured on this machine
+               gpu:list|None=None, # results from a machine with a GPU (their GPU rows get a section of their own)
+              )->str:
     "Markdown of a list of results (see `write_benchmarks_md`)."
     if not res: raise ValueError("no benchmark results to render")
+    gpu_cases = {r['case'] for r in gpu or [] if any(_is_gpu(x) and x['value'] is not None for x in r['rows'])}
     r0 = res[0]; m = r0['machine']; v = r0['versions']
     L = ['# AVIS benchmarks', '',
          '*Written by `avis bench` (`avis.bench.run_bench` + `write_benchmarks_md`); the raw figures are in `bench/results/*.json`. '
          'The machine is shared: judge the ratios, and read the absolute times with the load average beside them.*', '',
-         f"- **Machine**: {m['cpu']}, {m['cores']} cores, {m.get('memory_gb')} GB, torch threads {m['torch_threads']}, "
-         f"GPU: {m['gpu'] or 'none lent'}; {m.get('platform', '')}",
+         f"- **Machine**: {_machine_line(m)}",
          '- **Versions**: ' + ', '.join(f'{k} {val}' for k, val in v.items() if val),
          f"- **Suite size**: {_sizes(res)}; total wall time of these cases {sum(r['wall_s'] for r in res)/60:.1f} min", '']
     for r in res:
@@ -758,8 +795,11 @@ def results_md(res:list)->str:
               f"`{r['case']}` · {r['date']} · {r['wall_s']:.0f} s · load average {m.get('load')} → {m.get('load_after')} · "
               'parameters: ' + ', '.join(f'{k}={_fmt(val) if isinstance(val, float) else val}' for k, val in r['params'].items()
                                           if k not in ('embed_note',)), '']
+        def _missing(x):
+            if x['note'] == GPU_MISSING and r['case'] in gpu_cases: return '*not measured here: see section 6, on one GPU*'
+            return f"*{x['note'] or 'not measured'}*"
         L += _md_table(['measurement', 'value', 'unit', 'note'],
-                       [[x['item'], _fmt(x['value'], x['unit']) if x['value'] is not None else f"*{x['note'] or 'not measured'}*",
+                       [[x['item'], _fmt(x['value'], x['unit']) if x['value'] is not None else _missing(x),
                          x['unit'], x['note'] if x['value'] is not None else ''] for x in r['rows']])
         if r['ratios']:
             L += ['']
@@ -768,7 +808,8 @@ def results_md(res:list)->str:
                              '' if x['goal'] is None else f"≥ {x['goal']:g} " + ('' if x['ok'] is None else '✅' if x['ok'] else '❌')]
                             for x in r['ratios']])
         L += ['']
-    st = scale_table(res)
+    if gpu_cases: L += gpu_md(gpu)
+    st = scale_table(res, gpu=gpu)
     if st is not None:
         L += ['## Projection to DESI DR1 (18M pairs)', '',
               'Measured unit costs above, extrapolated linearly or with the fitted growth exponents; the scale design in the '
@@ -779,11 +820,13 @@ def results_md(res:list)->str:
 
 def write_benchmarks_md(results='bench/results', # folder of `<case>.json` (or a list of result dicts)
                         path='BENCHMARKS.md', # markdown file to write
+                        gpu_results=None, # folder (or list) of results from a machine with a GPU, if any
                        )->Path:
     "Render the benchmark results as a markdown page with a table per case; returns the path."
     res = results if isinstance(results, list) else load_results(results)
+    gpu = gpu_results if isinstance(gpu_results, list) else load_results(gpu_results) if gpu_results and Path(gpu_results).is_dir() else None
     path = Path(path)
-    path.write_text(results_md(res))
+    path.write_text(results_md(res, gpu=gpu))
     return path
 
 # %% ../nbs/50_bench.ipynb #c038
@@ -804,6 +847,7 @@ def scale_table(res:list, # results from `run_bench` / `load_results`
                 nodes:int=16, # cluster nodes
                 cores_per_node:int=64, # CPU cores per node
                 fit_sample:int=1_000_000, # objects PaCMAP is fitted on
+                gpu:list|None=None, # results from a machine with a GPU: adds GPU-hour rows for training and embedding
                )->pd.DataFrame|None:
     "Per-stage unit cost measured here and the cost extrapolated to `n` objects on `nodes` nodes."
     by = {r['case']: r for r in res}
@@ -824,7 +868,17 @@ def scale_table(res:list, # results from `run_bench` / `load_results`
             rr = _rows_by(tr, config=c, precision='bf16', device='cpu')
             if rr and rr[0]['value']:
                 add(f'training, one epoch, {c} (CPU bf16)', f"{rr[0]['value']:.3g} pairs/s on {th} threads", 'linear per epoch; DDP',
-                    n/rr[0]['value']*th/3600, note='ideal DDP scaling; GPU throughput not measured here')
+                    n/rr[0]['value']*th/3600, note='ideal DDP scaling' + ('; GPU rows below' if gpu else '; GPU throughput not measured here'))
+    gby = {r['case']: r for r in gpu or []}
+    for c in ('small', 'base'):
+        for case, what, unit in (('train', 'training, one epoch', 'pairs'), ('embed', 'embedding', 'objects')):
+            g = gby.get(case)
+            rr = [x for x in _rows_by(g, config=c, precision='bf16') if _is_gpu(x) and x['value'] and x['unit'] == f'{unit}/s'] if g else []
+            if not rr: continue
+            h = n/rr[0]['value']/3600
+            out.append({'stage': f'{what}, {c} (one GPU, bf16)', 'measured here': f"{_fmt(rr[0]['value'])} {unit}/s on one {g['machine']['gpu']}",
+                        'scaling': 'linear; DDP' if case == 'train' else 'linear; sharded by rank', 'core-hours at DR1': '—',
+                        wall_col: _fmt(h/nodes), 'note': f'{_fmt(h)} GPU-hours; wall time on {nodes} GPUs (one a node), ideal scaling'})
     if e:
         for c, cs in e['extra']['core_s'].items():
             add(f'embedding, {c} (CPU)', f'{cs:.3g} core-s/object', 'linear; sharded by rank', n*cs/3600)

@@ -260,7 +260,7 @@ def avis_bench(
     "Speed and scale benchmarks (data path, training, embedding, maps, clusters, kNN, zero-shot cost) with ratios."
     from avis.bench import run_bench, write_benchmarks_md
     res = run_bench(out=out, only=only, full=full, quick=quick)
-    p = write_benchmarks_md(results=out, path=md)
+    p = write_benchmarks_md(results=out, path=md, gpu_results=Path(out).parent/'results-gpu')  # GPU rows from a lent machine, if kept
     print(f'avis bench: {len(res)} cases -> {out}; summary in {p}')
     return res
 
