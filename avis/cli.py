@@ -125,6 +125,7 @@ def avis_train(
     workers:int=0, # DataLoader worker processes
     precision:str='auto', # 'auto' (bf16 where it helps), 'bf16', 'fp16' or 'fp32'
     early_stop:int=None, # early-stopping patience in epochs (default: off)
+    pool_size:int=None, # train objects in the validation kNN pool (default: 2,048 on a CPU, 16,384 on a GPU)
     resume:bool=False, # continue from the last checkpoint in `out`
     seed:int=0, # random seed
     quiet:bool=False, # no progress bar
@@ -133,7 +134,7 @@ def avis_train(
     "Train the image and spectrum encoders by contrastive alignment (fastai, one-cycle, AdamW, mixed precision)."
     from avis.train import fit_avis
     opts = dict(store=store, out=out, config=config, epochs=epochs, bs=bs, lr=lr, wd=wd, workers=workers,
-                precision=precision, early_stop=early_stop, seed=seed)
+                precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed)
     if config.endswith('.toml'):
         keep = _explicit(_argv, opts) - {'config'}
         opts.update({k: v for k, v in read_run_file(config, 'train').items() if k not in keep and k in opts})
@@ -144,7 +145,8 @@ def avis_train(
     write_run_file(Path(opts['out'])/'run.toml', 'train', opts)
     learn = fit_avis(opts['store'], config=opts['config'], epochs=opts['epochs'], bs=opts['bs'], lr=opts['lr'],
                      wd=opts['wd'], out=opts['out'], resume=resume, seed=opts['seed'], num_workers=opts['workers'],
-                     mixed_precision=opts['precision'], early_stop=opts['early_stop'], progress=not quiet)
+                     mixed_precision=opts['precision'], early_stop=opts['early_stop'], pool_size=opts['pool_size'],
+                     progress=not quiet)
     last = _last_metrics(learn)
     log.info(f'train: {time.time()-t0:.0f} s, {last}')
     print(f"avis train: {time.time()-t0:.0f} s -> {opts['out']}; last epoch: {json.dumps(last)}")
