@@ -536,6 +536,7 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
     "A fastai `Learner` for AVIS with AdamW, clipping, mixed precision, embedding metrics, guards and checkpoints."
     precision = resolve_precision(mixed_precision, dls.device or default_device())
     if pool_size is None: pool_size = 16384 if torch.device(dls.device or default_device()).type == 'cuda' else 2048
+    if pool_size < 1: raise ValueError(f'pool_size must be at least 1 (the kNN neighbour pool), got {pool_size}')
     if channels_last: model = model.to(memory_format=torch.channels_last)
     mets = EmbeddingMetrics(k=knn_k, pool_size=pool_size).metrics() if metrics else []
     cb = [NonFiniteCallback(nonfinite)] + precision_cbs(precision, dls.device or default_device())
