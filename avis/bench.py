@@ -755,7 +755,8 @@ def _machine_line(m:dict)->str:
 
 def _is_gpu(x:dict)->bool: return x.get('device') in ('cuda', 'gpu') or x['item'].endswith('· GPU')
 
-def gpu_md(gpu:list)->list:
+def gpu_md(gpu:list, # results from a machine with a GPU (`load_results` of `bench/results-gpu`)
+          )->list:
     "Lines of the section holding the GPU rows of results measured on another machine (one with a GPU)."
     m, v = gpu[0]['machine'], gpu[0]['versions']
     L = ['## 6. On one GPU', '',
@@ -850,7 +851,7 @@ def scale_table(res:list, # results from `run_bench` / `load_results`
                 gpu:list|None=None, # results from a machine with a GPU: adds GPU-hour rows for training and embedding
                )->pd.DataFrame|None:
     "Per-stage unit cost measured here and the cost extrapolated to `n` objects on `nodes` nodes."
-    by = {r['case']: r for r in res}
+    by, gby = {r['case']: r for r in res}, {r['case']: r for r in gpu or []}
     out, C = [], nodes*cores_per_node
     wall_col = f'wall hours on {nodes} nodes × {cores_per_node} cores'
     def add(stage, unit, scaling, core_h, wall_h=None, note=''):
@@ -868,8 +869,7 @@ def scale_table(res:list, # results from `run_bench` / `load_results`
             rr = _rows_by(tr, config=c, precision='bf16', device='cpu')
             if rr and rr[0]['value']:
                 add(f'training, one epoch, {c} (CPU bf16)', f"{rr[0]['value']:.3g} pairs/s on {th} threads", 'linear per epoch; DDP',
-                    n/rr[0]['value']*th/3600, note='ideal DDP scaling' + ('; GPU rows below' if gpu else '; GPU throughput not measured here'))
-    gby = {r['case']: r for r in gpu or []}
+                    n/rr[0]['value']*th/3600, note='ideal DDP scaling' + ('; GPU rows below' if 'train' in gby else '; GPU throughput not measured here'))
     for c in ('small', 'base'):
         for case, what, unit in (('train', 'training, one epoch', 'pairs'), ('embed', 'embedding', 'objects')):
             g = gby.get(case)

@@ -35,8 +35,8 @@ from .models import avis_model, AvisLoss, ClipLoss, retrieval_recall
 __all__ = ['CPUAutocast', 'resolve_precision', 'precision_cbs', 'NonFiniteError', 'NonFiniteCallback', 'embed', 'knn_z',
            'EmbeddingMetrics', 'save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint',
            'latest_checkpoint', 'ResumeCallback', 'AvisCSVLogger', 'CheckpointCallback', 'SaveBestCallback',
-           'write_model_card', 'AvisLearner', 'load_checkpoint', 'epoch_line', 'avis_learner', 'store_recall',
-           'fit_avis']
+           'write_model_card', 'AvisLearner', 'load_checkpoint', 'epoch_line', 'default_pool_size', 'avis_learner',
+           'store_recall', 'fit_avis']
 
 # %% ../nbs/20_train.ipynb #c007
 class CPUAutocast(Callback):
@@ -511,6 +511,10 @@ def epoch_line(names, # `learn.recorder.metric_names`
         except (TypeError, ValueError): return str(v)
     return ' | '.join(f'{n} {fmt(v)}' for n, v in zip(names, vals))
 
+def default_pool_size(device)->int:
+    "Train objects in the validation kNN pool by default: 16,384 on a GPU, where embedding them is cheap, else 2,048."
+    return 16384 if torch.device(device).type == 'cuda' else 2048
+
 def avis_learner(dls, # `DataLoaders` from `avis_dls`
                  model, # an `AvisModel`
                  loss_func=None, # default `AvisLoss()` (CLIP + the model's self-supervised terms)
@@ -535,7 +539,7 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
                  **kwargs)->AvisLearner:
     "A fastai `Learner` for AVIS with AdamW, clipping, mixed precision, embedding metrics, guards and checkpoints."
     precision = resolve_precision(mixed_precision, dls.device or default_device())
-    if pool_size is None: pool_size = 16384 if torch.device(dls.device or default_device()).type == 'cuda' else 2048
+    if pool_size is None: pool_size = default_pool_size(dls.device or default_device())
     if pool_size < 1: raise ValueError(f'pool_size must be at least 1 (the kNN neighbour pool), got {pool_size}')
     if channels_last: model = model.to(memory_format=torch.channels_last)
     mets = EmbeddingMetrics(k=knn_k, pool_size=pool_size).metrics() if metrics else []
