@@ -128,13 +128,15 @@ def avis_train(
     pool_size:int=None, # train objects in the validation kNN pool (default: 2,048 on a CPU, 16,384 on a GPU)
     resume:bool=False, # continue from the last checkpoint in `out`
     seed:int=0, # random seed
+    phot:bool=False, # photometry tokens (`PHOT_KW`): better image redshift and retrieval, worse spectrum redshift
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
 ):
     "Train the image and spectrum encoders by contrastive alignment (fastai, one-cycle, AdamW, mixed precision)."
     from avis.train import fit_avis
+    from avis.models import PHOT_KW
     opts = dict(store=store, out=out, config=config, epochs=epochs, bs=bs, lr=lr, wd=wd, workers=workers,
-                precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed)
+                precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed, phot=phot)
     if config.endswith('.toml'):
         keep = _explicit(_argv, opts) - {'config'}
         opts.update({k: v for k, v in read_run_file(config, 'train').items() if k not in keep and k in opts})
@@ -146,7 +148,7 @@ def avis_train(
     learn = fit_avis(opts['store'], config=opts['config'], epochs=opts['epochs'], bs=opts['bs'], lr=opts['lr'],
                      wd=opts['wd'], out=opts['out'], resume=resume, seed=opts['seed'], num_workers=opts['workers'],
                      mixed_precision=opts['precision'], early_stop=opts['early_stop'], pool_size=opts['pool_size'],
-                     progress=not quiet)
+                     progress=not quiet, model_kw=PHOT_KW if opts['phot'] else None)
     last = _last_metrics(learn)
     log.info(f'train: {time.time()-t0:.0f} s, {last}')
     print(f"avis train: {time.time()-t0:.0f} s -> {opts['out']}; last epoch: {json.dumps(last)}")

@@ -12,11 +12,12 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
 from torch.utils.flop_counter import FlopCounterMode
 from fastcore.basics import store_attr
-from .core import NPIX_BRZ, BANDS
+from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE
 
 # %% auto #0
-__all__ = ['CONFIGS', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels', 'ImageEncoder', 'clip_loss', 'ClipLoss',
-           'AvisModel', 'avis_model', 'model_summary', 'AvisLoss', 'synthetic_pairs', 'retrieval_recall']
+__all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels',
+           'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'AvisModel', 'avis_model', 'model_summary',
+           'AvisLoss', 'synthetic_pairs', 'retrieval_recall']
 
 # %% ../nbs/10_models.ipynb #c005
 def _fake_batch(bs=4, bands='grz', size=32, npix=NPIX_BRZ, seed=0):
@@ -29,6 +30,23 @@ def _fake_batch(bs=4, bands='grz', size=32, npix=NPIX_BRZ, seed=0):
     return img, spec
 
 # %% ../nbs/10_models.ipynb #c007
+SPEC_WINDOWS = dict(g=(4100., 5400.), r=(5700., 7000.), z=(8500., 9700.))  # Å, inside the DECam g, r, z passbands
+N_AMP = 4 + len(SPEC_WINDOWS)  # amplitude features of a spectrum
+
+def _window(lo, hi, npix):
+    "Slice of a brz-grid spectrum of `npix` pixels covering `lo`..`hi` Å (empty when off the grid)."
+    i = lambda w: min(npix, max(0, round((w - CAMERAS['b'][0])/DWAVE)))
+    return slice(i(lo), i(hi))
+
+def _levels(fg):
+    "Median of the good flux `fg` (NaN where bad) in each of `SPEC_WINDOWS`; 0 where a window has no good pixel."
+    out = []
+    for lo, hi in SPEC_WINDOWS.values():
+        sl = _window(lo, hi, fg.shape[1])
+        v = fg[:, sl].nanmedian(1).values if sl.stop > sl.start else fg.new_full((len(fg),), torch.nan)
+        out.append(torch.nan_to_num(v, nan=0.))
+    return torch.stack(out, 1)
+
 def normalize_spectrum(spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask (1 = bad)
                        soft:float=3., # normalised flux above `soft` is compressed by an asinh
                        eps:float=1e-3, # floor of the scale, in flux units
@@ -48,7 +66,7 @@ def normalize_spectrum(spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask (1 =
     snr = torch.asinh(ivar_n.sqrt())  # spectrum scale over pixel noise, 0 where bad
     fgood = good.float().mean(1)
     msnr = ivar_n.sqrt().sum(1)/good.sum(1).clamp_min(1)  # mean S/N of the good pixels
-    amp = torch.stack([torch.asinh(loc), torch.log(scale), fgood, torch.asinh(msnr)], 1)
+    amp = torch.cat([torch.stack([torch.asinh(loc), torch.log(scale), fgood, torch.asinh(msnr)], 1), torch.asinh(_levels(fg))], 1)
     return xc, snr, good, w, amp
 
 # %% ../nbs/10_models.ipynb #c011
@@ -97,9 +115,10 @@ class SpectrumEncoder(nn.Module):
                  wmax:float=100., # cap of the reconstruction weights (ivar of normalised flux)
                  dropout:float=0., # transformer dropout
                  norm:str='group', # normalisation in the stem: 'group' or 'batch'
+                 band_levels:bool=False, # give the amplitude token the g, r, z window levels (`SPEC_WINDOWS`)
                 ):
         super().__init__()
-        store_attr('npix,mask_frac,chunk,soft,wmax')
+        store_attr('npix,mask_frac,chunk,soft,wmax,band_levels')
         if any(s % 2 for s in strides): raise ValueError(f'Stem strides must be even, got {strides}')
         self.stride = math.prod(strides)
         self.ntok = math.ceil(npix/self.stride)
@@ -107,7 +126,7 @@ class SpectrumEncoder(nn.Module):
         self.stem = nn.Sequential(*[_spec_stage(ci, co, s, res, norm) for ci, co, s in zip((4,) + tuple(chans[:-1]), chans, strides)])
         self.register_buffer('sinpos', _sinusoids(self.ntok, d), persistent=False)
         self.pos = nn.Parameter(torch.zeros(1, self.ntok, d))
-        self.amp = nn.Linear(4, d)
+        self.amp = nn.Linear(N_AMP if band_levels else 4, d)
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
         layer = nn.TransformerEncoderLayer(d, heads, ff*d, dropout, activation='gelu', batch_first=True, norm_first=True)
         self.tf = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False) if layers else nn.Identity()
@@ -149,7 +168,7 @@ class SpectrumEncoder(nn.Module):
         inp = torch.cat([inp, coord], 1)
         inp = F.pad(inp, (0, self.ntok*self.stride - self.npix))
         h = self.stem(inp).transpose(1, 2) + self.sinpos + self.pos
-        h = torch.cat([self.cls + self.amp(amp)[:, None], h], 1)
+        h = torch.cat([self.cls + self.amp(amp if self.band_levels else amp[:, :4])[:, None], h], 1)
         h = self.norm(self.tf(h))
         feat = torch.cat([h[:, 0], h[:, 1:].mean(1)], 1)
         if not ssl: return feat
@@ -179,6 +198,25 @@ def image_channels(img:torch.Tensor, # (bs, 2, B, H, W): nanomaggies, ivar
     present[:, slots] = ivar.flatten(2).sum(-1) > 0
     return x, snr, w, present
 
+def aperture_fluxes(img:torch.Tensor, # (bs, 2, B, H, W): nanomaggies, ivar
+                    bands:str='grz', # the input's bands, a subset of 'griz' in that order
+                    sigmas=(1.5, 3., 12.), # Gaussian aperture widths, pixels
+                   )->torch.Tensor:
+    "Fluxes (bs, 4, len(sigmas)) in griz slots through Gaussian apertures centred on the cutout; bad pixels are filled."
+    if img.ndim != 5 or img.shape[1] != 2 or img.shape[2] != len(bands):
+        raise ValueError(f'Expected images of shape (bs, 2, {len(bands)}, H, W) for bands {bands!r}, got {tuple(img.shape)}')
+    flux, ivar = img[:, 0].float(), img[:, 1].float()
+    ok = ((ivar > 0) & torch.isfinite(ivar) & torch.isfinite(flux)).float()
+    H, W = flux.shape[-2:]
+    y, x = (torch.arange(n, device=img.device) - (n - 1)/2 for n in (H, W))
+    r2 = y[:, None]**2 + x[None]**2
+    ap = torch.stack([torch.exp(-0.5*r2/s**2) for s in sigmas])  # (A, H, W), peak 1: a point source at the centre gives its flux
+    f = torch.einsum('bchw,ahw->bca', torch.nan_to_num(flux)*ok, ap)
+    f = f*ap.sum((-2, -1))/torch.einsum('bchw,ahw->bca', ok, ap).clamp_min(1e-6)  # bad pixels take the mean of the good ones
+    out = flux.new_zeros(len(flux), len(BANDS), len(sigmas))
+    out[:, [BANDS.index(b) for b in bands]] = f
+    return out
+
 # %% ../nbs/10_models.ipynb #c020
 class _Block(nn.Module):
     "ResNet basic block."
@@ -201,9 +239,12 @@ class ImageEncoder(nn.Module):
                  mask_frac:float=0.25, # fraction of patches hidden for reconstruction (`ssl=True`)
                  wmax:float=100., # cap of the reconstruction weights
                  norm:str='group', # normalisation: 'group' or 'batch'
+                 phot_sigmas=(), # Gaussian apertures (pixels) of a photometry token, e.g. (1.5, 3., 12.); () for none
+                 phot_soft:float=0.1, # asinh softening of the aperture fluxes, nanomaggies
                 ):
         super().__init__()
-        store_attr('soft,mask_frac,wmax')
+        store_attr('soft,mask_frac,wmax,phot_soft')
+        self.phot_sigmas = tuple(phot_sigmas)
         self.bands = bands
         nb = len(BANDS)
         layers = [nn.Conv2d(3*nb, widths[0], 3, 2, 1, bias=False), _norm(widths[0], norm), nn.ReLU(inplace=True)]
@@ -215,6 +256,8 @@ class ImageEncoder(nn.Module):
         self.stride = 2**len(widths)
         self.decoder = nn.Conv2d(cin, self.stride**2*nb, 1)  # reconstruction head (self-supervision only)
         self.nf = cin
+        self.phot = (nn.Sequential(nn.Linear(nb*(len(self.phot_sigmas) + 1), cin), nn.GELU(), nn.Linear(cin, cin))
+                     if self.phot_sigmas else None)
 
     @property
     def bands(self): return self._bands
@@ -238,6 +281,9 @@ class ImageEncoder(nn.Module):
             inp = torch.cat([inp[:, :2*nb]*~hide, inp[:, 2*nb:]], 1)
         f = self.body(inp)
         feat = f.mean((-2, -1))
+        if self.phot is not None:  # the photometry token, from the unmasked cutout
+            ap = torch.asinh(aperture_fluxes(img, self.bands, self.phot_sigmas)/self.phot_soft)
+            feat = feat + self.phot(torch.cat([ap.flatten(1), present.float()], 1))
         if not ssl: return feat
         pred = F.pixel_shuffle(self.decoder(f), S)[..., :H, :W].float()
         wt = w.clamp(max=self.wmax)*hide[..., :H, :W]
@@ -332,6 +378,7 @@ CONFIGS = dict(
     base =dict(img=dict(widths=(64, 128, 256, 512), depths=(2, 2, 2, 2)),
                spec=dict(chans=(64, 192, 384), strides=(4, 4, 2), res=1, layers=6, heads=6), dim=256),
 )
+PHOT_KW = dict(img_kw=dict(phot_sigmas=(1.5, 3., 12.)), spec_kw=dict(band_levels=True))  # `avis_model` arguments of the photometry tokens
 
 # %% ../nbs/10_models.ipynb #c028
 def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
