@@ -178,13 +178,17 @@ class SpectrumEncoder(nn.Module):
         return feat, loss
 
 # %% ../nbs/10_models.ipynb #c017
+def _check_images(img, bands):
+    "Raise a clear error unless `img` is (bs, 2, len(bands), H, W)."
+    if img.ndim != 5 or img.shape[1] != 2 or img.shape[2] != len(bands):
+        raise ValueError(f'Expected images of shape (bs, 2, {len(bands)}, H, W) for bands {bands!r}, got {tuple(img.shape)}')
+
 def image_channels(img:torch.Tensor, # (bs, 2, B, H, W): nanomaggies, ivar
                    bands:str='grz', # the input's bands, a subset of 'griz' in that order
                    soft:float=0.01, # asinh softening, nanomaggies per pixel
                   ):
     "Scaled flux `x`, `snr`, ivar `w` of x (each (bs, 4, H, W) in griz slots) and `present` (bs, 4)."
-    if img.ndim != 5 or img.shape[1] != 2 or img.shape[2] != len(bands):
-        raise ValueError(f'Expected images of shape (bs, 2, {len(bands)}, H, W) for bands {bands!r}, got {tuple(img.shape)}')
+    _check_images(img, bands)
     flux, ivar = img[:, 0].float(), img[:, 1].float()
     ok = (ivar > 0) & torch.isfinite(ivar) & torch.isfinite(flux)
     flux, ivar = torch.where(ok, flux, 0.), torch.where(ok, ivar, 0.)
@@ -203,8 +207,7 @@ def aperture_fluxes(img:torch.Tensor, # (bs, 2, B, H, W): nanomaggies, ivar
                     sigmas=(1.5, 3., 12.), # Gaussian aperture widths, pixels
                    )->torch.Tensor:
     "Fluxes (bs, 4, len(sigmas)) in griz slots through Gaussian apertures centred on the cutout; bad pixels are filled."
-    if img.ndim != 5 or img.shape[1] != 2 or img.shape[2] != len(bands):
-        raise ValueError(f'Expected images of shape (bs, 2, {len(bands)}, H, W) for bands {bands!r}, got {tuple(img.shape)}')
+    _check_images(img, bands)
     flux, ivar = img[:, 0].float(), img[:, 1].float()
     ok = ((ivar > 0) & torch.isfinite(ivar) & torch.isfinite(flux)).float()
     H, W = flux.shape[-2:]
