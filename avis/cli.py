@@ -128,19 +128,22 @@ def avis_train(
     pool_size:int=None, # train objects in the validation kNN pool (default: 2,048 on a CPU, 16,384 on a GPU)
     resume:bool=False, # continue from the last checkpoint in `out`
     seed:int=0, # random seed
-    phot:bool=False, # photometry tokens (`PHOT_KW`): better image redshift and retrieval, worse spectrum redshift
+    phot:bool=False, # photometry tokens on (`PHOT_KW`), for `tiny`: `small` and `base` have them
+    no_phot:bool=False, # photometry tokens off (`NO_PHOT_KW`), as the runs before they were the default
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
 ):
     "Train the image and spectrum encoders by contrastive alignment (fastai, one-cycle, AdamW, mixed precision)."
     from avis.train import fit_avis
-    from avis.models import PHOT_KW
+    from avis.models import PHOT_KW, NO_PHOT_KW
     opts = dict(store=store, out=out, config=config, epochs=epochs, bs=bs, lr=lr, wd=wd, workers=workers,
-                precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed, phot=phot)
+                precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed, phot=phot,
+                no_phot=no_phot)
     if config.endswith('.toml'):
         keep = _explicit(_argv, opts) - {'config'}
         opts.update({k: v for k, v in read_run_file(config, 'train').items() if k not in keep and k in opts})
         if str(opts['config']).endswith('.toml'): opts['config'] = 'small'
+    if opts['phot'] and opts['no_phot']: raise CliError('--phot and --no-phot contradict each other: give one')
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
     log = _log_to(opts['out'], 'train'); t0 = time.time()
@@ -148,7 +151,7 @@ def avis_train(
     learn = fit_avis(opts['store'], config=opts['config'], epochs=opts['epochs'], bs=opts['bs'], lr=opts['lr'],
                      wd=opts['wd'], out=opts['out'], resume=resume, seed=opts['seed'], num_workers=opts['workers'],
                      mixed_precision=opts['precision'], early_stop=opts['early_stop'], pool_size=opts['pool_size'],
-                     progress=not quiet, model_kw=PHOT_KW if opts['phot'] else None)
+                     progress=not quiet, model_kw=PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else None)
     last = _last_metrics(learn)
     log.info(f'train: {time.time()-t0:.0f} s, {last}')
     print(f"avis train: {time.time()-t0:.0f} s -> {opts['out']}; last epoch: {json.dumps(last)}")

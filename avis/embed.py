@@ -12,7 +12,7 @@ import numpy as np, pandas as pd, torch, h5py
 from tqdm.auto import tqdm
 from .core import atomic_path, default_device, SPLITS
 from .store import PairedStore
-from .models import avis_model, AvisModel
+from .models import avis_model, tokens_named, AvisModel
 
 # %% auto #0
 __all__ = ['EMB_VERSION', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings', 'Embeddings',
@@ -83,7 +83,7 @@ def load_run(run, # a run folder (model_card.json + models/best.safetensors), a 
     "The trained `AvisModel` of `run`, in eval mode, its weights loaded from safetensors."
     from safetensors.torch import load_model
     w, hp = run_weights(run)
-    model = avis_model(**hp)
+    model = avis_model(**tokens_named(hp))
     load_model(model, str(w), strict=True)
     model.run = str(Path(run).resolve())
     return model.to(device or default_device()).eval()

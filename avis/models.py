@@ -15,9 +15,9 @@ from fastcore.basics import store_attr
 from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE
 
 # %% auto #0
-__all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels',
-           'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'AvisModel', 'avis_model', 'model_summary',
-           'AvisLoss', 'synthetic_pairs', 'retrieval_recall']
+__all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'NO_PHOT_KW', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels',
+           'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'AvisModel', 'avis_model', 'tokens_named',
+           'model_summary', 'AvisLoss', 'synthetic_pairs', 'retrieval_recall']
 
 # %% ../nbs/10_models.ipynb #c005
 def _fake_batch(bs=4, bands='grz', size=32, npix=NPIX_BRZ, seed=0):
@@ -376,12 +376,13 @@ class AvisModel(nn.Module):
 CONFIGS = dict(
     tiny =dict(img=dict(widths=(8, 16, 32), depths=(1, 1, 1)),
                spec=dict(chans=(8, 16, 32), strides=(4, 4, 4), layers=1, heads=2), dim=32),
-    small=dict(img=dict(widths=(24, 48, 96, 192), depths=(1, 1, 1, 1)),
-               spec=dict(chans=(32, 64, 128), strides=(4, 4, 4), layers=2, heads=4), dim=256),
-    base =dict(img=dict(widths=(64, 128, 256, 512), depths=(2, 2, 2, 2)),
-               spec=dict(chans=(64, 192, 384), strides=(4, 4, 2), res=1, layers=6, heads=6), dim=256),
+    small=dict(img=dict(widths=(24, 48, 96, 192), depths=(1, 1, 1, 1), phot_sigmas=(1.5, 3., 12.)),
+               spec=dict(chans=(32, 64, 128), strides=(4, 4, 4), layers=2, heads=4, band_levels=True), dim=256),
+    base =dict(img=dict(widths=(64, 128, 256, 512), depths=(2, 2, 2, 2), phot_sigmas=(1.5, 3., 12.)),
+               spec=dict(chans=(64, 192, 384), strides=(4, 4, 2), res=1, layers=6, heads=6, band_levels=True), dim=256),
 )
-PHOT_KW = dict(img_kw=dict(phot_sigmas=(1.5, 3., 12.)), spec_kw=dict(band_levels=True))  # `avis_model` arguments of the photometry tokens
+PHOT_KW = dict(img_kw=dict(phot_sigmas=(1.5, 3., 12.)), spec_kw=dict(band_levels=True))  # `avis_model` arguments: photometry tokens on
+NO_PHOT_KW = dict(img_kw=dict(phot_sigmas=()), spec_kw=dict(band_levels=False))  # and off
 
 # %% ../nbs/10_models.ipynb #c028
 def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
@@ -398,11 +399,18 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     if config not in CONFIGS: raise ValueError(f'Unknown config {config!r}: expected one of {list(CONFIGS)}')
     c = CONFIGS[config]
     dim = dim or c['dim']
-    m = AvisModel(ImageEncoder(bands, **{**c['img'], **(img_kw or {})}), SpectrumEncoder(**{**c['spec'], **(spec_kw or {})}),
-                  dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl, **kwargs)
-    m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,
-                     img_kw=img_kw or {}, spec_kw=spec_kw or {}, **kwargs)
+    ie, se = ImageEncoder(bands, **{**c['img'], **(img_kw or {})}), SpectrumEncoder(**{**c['spec'], **(spec_kw or {})})
+    m = AvisModel(ie, se, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl, **kwargs)
+    m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
+                     img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
+                     spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels}, **kwargs)
     return m
+
+def tokens_named(kw:dict|None)->dict:
+    "`avis_model` arguments `kw` with the photometry tokens off unless named, as runs saved before `small` had them."
+    kw = kw or {}
+    return {**kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
+            'spec_kw': {'band_levels': False, **(kw.get('spec_kw') or {})}}
 
 # %% ../nbs/10_models.ipynb #c035
 def _params(*mods): return sum(p.numel() for m in mods for p in m.parameters())

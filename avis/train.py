@@ -29,7 +29,7 @@ from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file, save_model as _st_save_model, load_model as _st_load_model
 from .core import atomic_path, default_device
 from .data import avis_dls
-from .models import avis_model, AvisLoss, ClipLoss, retrieval_recall
+from .models import avis_model, tokens_named, AvisLoss, ClipLoss, retrieval_recall
 
 # %% auto #0
 __all__ = ['CPUAutocast', 'resolve_precision', 'precision_cbs', 'NonFiniteError', 'NonFiniteCallback', 'embed', 'knn_z',
@@ -568,6 +568,16 @@ def store_recall(model, store, idxs=None, k:int=1)->dict:
     return dict(i2s=retrieval_recall(se, ie, k), s2i=retrieval_recall(ie, se, k))
 
 # %% ../nbs/20_train.ipynb #c050
+def _resume_kw(ckpt:Path, # a checkpoint folder
+               model_kw:dict|None, # the `avis_model` arguments of the call
+              )->dict:
+    "`model_kw` with the photometry tokens `ckpt` was saved with (none when its hparams predate them)."
+    from safetensors import safe_open
+    with safe_open(str(ckpt/'model.safetensors'), 'pt') as f: hp = json.loads((f.metadata() or {}).get('hparams') or '{}')
+    named, kw = tokens_named(hp), model_kw or {}
+    return {**kw, 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
+            'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels']}}
+
 def fit_avis(store_path, # a `PairedStore` folder
              config:str='small', # model size: 'tiny', 'small' or 'base'
              epochs:int=10, # epochs of the one-cycle schedule
@@ -607,6 +617,7 @@ def fit_avis(store_path, # a `PairedStore` folder
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     store = PairedStore(store_path)
     dls = avis_dls(store, bs=bs, num_workers=num_workers, augment=augment, seed=seed, device=device)
+    if state is not None: model_kw = _resume_kw(ckpt, model_kw)  # the checkpoint's tokens
     model = avis_model(config, bands=store.bands, size=store.size, **(model_kw or {}))
     learn = avis_learner(dls, model, loss_func=AvisLoss(**(loss_kw or {})), lr=lr, wd=wd, clip=clip,
                          mixed_precision=mixed_precision, path=out, early_stop=early_stop, pool_size=pool_size,
