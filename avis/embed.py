@@ -13,29 +13,13 @@ from tqdm.auto import tqdm
 from .core import atomic_path, default_device, SPLITS
 from .store import PairedStore
 from .models import avis_model, tokens_named, AvisModel
+from .train import _is_safetensors, _st_meta  # the safetensors checks of the training layer
 
 # %% auto #0
 __all__ = ['EMB_VERSION', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings', 'Embeddings',
            'load_embeddings']
 
 # %% ../nbs/30_embed.ipynb #c007
-def _is_safetensors(path)->bool:
-    "Whether `path` starts like a safetensors file (8-byte header length, then a JSON object)."
-    path = Path(path)
-    try:
-        with open(path, 'rb') as f: head = f.read(9)
-        return len(head) == 9 and head[8:9] == b'{' and 8 + int.from_bytes(head[:8], 'little') <= path.stat().st_size
-    except OSError: return False
-
-def _st_meta(path)->dict:
-    "The metadata dict of a safetensors file's header (values JSON-decoded where possible)."
-    from safetensors import safe_open
-    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    def dec(v):
-        try: return json.loads(v)
-        except (TypeError, ValueError): return v
-    return {k: dec(v) for k, v in meta.items()}
-
 def _inside_run(run:Path, rel, what:str)->Path:
     "`run/rel`, refused (ValueError) when it leads outside the run folder (an absolute path, `..`, a link)."
     p = run/str(rel)

@@ -244,6 +244,15 @@ def _is_safetensors(path)->bool:
         return len(head) == 9 and head[8:9] == b'{' and 8 + n <= path.stat().st_size
     except OSError: return False
 
+def _st_meta(path)->dict:
+    "The metadata dict of a safetensors file's header (values JSON-decoded where possible)."
+    from safetensors import safe_open
+    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+    def dec(v):
+        try: return json.loads(v)
+        except (TypeError, ValueError): return v
+    return {k: dec(v) for k, v in meta.items()}
+
 def save_weights(model:nn.Module, # model (a DDP wrapper is unwrapped)
                  path, # file to write (atomically)
                  metadata:dict|None=None, # JSON-able metadata kept in the header
@@ -572,9 +581,8 @@ def _resume_kw(ckpt:Path, # a checkpoint folder
                model_kw:dict|None, # the `avis_model` arguments of the call
               )->dict:
     "`model_kw` with the photometry tokens `ckpt` was saved with (none when its hparams predate them)."
-    from safetensors import safe_open
-    with safe_open(str(ckpt/'model.safetensors'), 'pt') as f: hp = json.loads((f.metadata() or {}).get('hparams') or '{}')
-    named, kw = tokens_named(hp), model_kw or {}
+    hp = _st_meta(ckpt/'model.safetensors').get('hparams')
+    named, kw = tokens_named(hp if isinstance(hp, dict) else {}), model_kw or {}
     return {**kw, 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
             'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels']}}
 
