@@ -499,6 +499,7 @@ def load_checkpoint(learn:AvisLearner, # a learner built like the one that saved
     if not (ckpt/'state.json').exists(): ckpt = latest_checkpoint(ckpt) or ckpt
     if not (ckpt/'state.json').exists(): raise FileNotFoundError(f'{ckpt} holds no checkpoint (no state.json)')
     state = json.loads((ckpt/'state.json').read_text())
+    learn.model.to(learn.dls.device)  # before the optimiser state: it is put on its parameters' device (fastai moves the model only as the fit starts)
     load_weights(learn.model, ckpt/'model.safetensors')
     if not _is_safetensors(ckpt/'state.safetensors'): raise ValueError(f"{ckpt/'state.safetensors'} is not a safetensors file")
     tensors = load_file(str(ckpt/'state.safetensors'))
