@@ -6,14 +6,16 @@ Docs: https://avis-astro.github.io/avis/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, tempfile, contextlib, functools
+import os, tempfile, contextlib, functools, warnings, importlib
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr
 
 # %% auto #0
-__all__ = ['CAMERAS', 'DWAVE', 'NPIX_BRZ', 'PIXSCALE', 'BANDS', 'NMGY_ZP', 'SPLITS', 'REJECT_COLS', 'camera_wave', 'camera_slice',
-           'refdata', 'split_of', 'DataError', 'data_reader', 'Rejects', 'atomic_path', 'default_device']
+__all__ = ['CAMERAS', 'DWAVE', 'NPIX_BRZ', 'PIXSCALE', 'BANDS', 'NMGY_ZP', 'SPECTYPES', 'STAR_SUBTYPES', 'MORPHTYPES',
+           'TARGET_CLASSES', 'CATEGORY_COLOURS', 'MODALITIES', 'MODALITY_NAMES', 'SPLITS', 'REJECT_COLS', 'camera_wave',
+           'camera_slice', 'check_modality', 'refdata', 'split_of', 'DataError', 'data_reader', 'Rejects',
+           'atomic_path', 'fmt', 'md_table', 'jsonable', 'moved_names', 'default_device']
 
 # %% ../nbs/00_core.ipynb #c005
 CAMERAS = {'b': (3600.0, 5800.0), 'r': (5760.0, 7620.0), 'z': (7520.0, 9824.0)}  # first and last pixel, Å
@@ -41,6 +43,25 @@ def camera_slice(cam:str # 'b', 'r' or 'z'
 PIXSCALE = 0.262  # Legacy Surveys pixel scale, arcsec/pixel
 BANDS = 'griz'  # canonical band order in AVIS
 NMGY_ZP = 22.5  # AB magnitude of 1 nanomaggy
+
+# %% ../nbs/00_core.ipynb #n12f84c
+SPECTYPES = ('GALAXY', 'QSO', 'STAR')  # redrock spectral classes
+STAR_SUBTYPES = ('A', 'F', 'G', 'K', 'M', 'WD', 'CV')  # stellar subtypes AVIS reports
+MORPHTYPES = ('PSF', 'REX', 'EXP', 'DEV', 'SER')  # Legacy Surveys Tractor models (catalogue column MORPHTYPE)
+TARGET_CLASSES = ('QSO', 'LRG', 'ELG', 'BGS_BRIGHT', 'BGS_FAINT', 'MWS', 'SCND', 'OTHER')  # DESI priority order
+CATEGORY_COLOURS = ('#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f')
+
+# %% ../nbs/00_core.ipynb #n7d1d3b
+MODALITIES = ('img', 'spec', 'joint')  # embedding modalities: image tower, spectrum tower, both
+MODALITY_NAMES = dict(img='image', spec='spectrum', joint='joint')  # their names in figures and tables
+
+def check_modality(m:str # a modality name
+                  )->str:
+    "`m` when it is one of `MODALITIES`, else a `ValueError` naming them (the long names are accepted too)."
+    long = {v: k for k, v in MODALITY_NAMES.items()}
+    if m in long: return long[m]
+    if m not in MODALITIES: raise ValueError(f"modality must be one of {MODALITIES}, not {m!r}")
+    return m
 
 # %% ../nbs/00_core.ipynb #c014
 def refdata(*parts:str # path components below `$AVIS_REFDATA`
@@ -126,6 +147,55 @@ def atomic_path(path # the final path
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
+
+# %% ../nbs/00_core.ipynb #nc3acdb
+def fmt(v, # a number, string or None
+        nd:int=3, # decimals of floats
+       )->str:
+    "A table cell: floats to `nd` decimals (scientific when smaller), integers with thousands separated, NaN/None as '–'."
+    if v is None or (isinstance(v, (float, np.floating)) and not np.isfinite(v)): return '–'
+    if isinstance(v, (bool, np.bool_)): return str(bool(v))
+    if isinstance(v, (int, np.integer)): return f'{int(v):,}' if abs(int(v)) >= 10000 else str(int(v))
+    if isinstance(v, (float, np.floating)): return f'{v:.{nd}f}' if v == 0 or abs(v) >= 10**-nd else f'{v:.2e}'
+    return str(v)
+
+# %% ../nbs/00_core.ipynb #n90e57c
+def md_table(table, # a DataFrame, or a list of rows (then give `header`)
+             header:list|None=None, # column names when `table` is a list of rows
+             nd:int=3, # decimals of floats
+            )->str:
+    "A GitHub markdown table of `table`, cells formatted by `fmt` (strings kept as they are)."
+    if isinstance(table, pd.DataFrame): header, rows = [str(c) for c in table.columns], list(table.itertuples(index=False))
+    elif header is None: raise ValueError("md_table needs `header` when `table` is a list of rows")
+    else: rows = table
+    if any(len(r) != len(header) for r in rows): raise ValueError(f"every row needs {len(header)} cells")
+    lines = ['| ' + ' | '.join(map(str, header)) + ' |', '|' + '---|'*len(header)]
+    return '\n'.join(lines + ['| ' + ' | '.join(fmt(v, nd) for v in r) + ' |' for r in rows])
+
+# %% ../nbs/00_core.ipynb #nce7268
+def jsonable(o):
+    "`o` with numpy scalars and arrays turned into Python ones, paths into strings and NaN/inf into None."
+    if isinstance(o, dict): return {str(k): jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [jsonable(v) for v in o]
+    if isinstance(o, np.ndarray): return jsonable(o.tolist())
+    if isinstance(o, (bool, np.bool_)): return bool(o)
+    if isinstance(o, np.integer): return int(o)
+    if isinstance(o, (float, np.floating)): return float(o) if np.isfinite(o) else None
+    if isinstance(o, Path): return str(o)
+    return o
+
+# %% ../nbs/00_core.ipynb #n872811
+def moved_names(module:str, # the old module, e.g. 'avis.maps'
+                moved:dict, # {old name: 'new.module.name'}
+               ):
+    "A module `__getattr__` serving names moved elsewhere, with a `DeprecationWarning` naming their new place."
+    def __getattr__(name):
+        if name not in moved: raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        new = moved[name]
+        mod, _, attr = new.rpartition('.')
+        warnings.warn(f"{module}.{name} is deprecated: use {new} (the old name goes in AVIS 0.2)", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(mod), attr)
+    return __getattr__
 
 # %% ../nbs/00_core.ipynb #c033
 def default_device():
