@@ -15,7 +15,7 @@ from fastcore.basics import store_attr
 __all__ = ['CAMERAS', 'DWAVE', 'NPIX_BRZ', 'PIXSCALE', 'BANDS', 'NMGY_ZP', 'SPECTYPES', 'STAR_SUBTYPES', 'MORPHTYPES',
            'TARGET_CLASSES', 'CATEGORY_COLOURS', 'MODALITIES', 'MODALITY_NAMES', 'SPLITS', 'REJECT_COLS', 'camera_wave',
            'camera_slice', 'check_modality', 'refdata', 'split_of', 'DataError', 'data_reader', 'Rejects',
-           'atomic_path', 'fmt', 'md_table', 'jsonable', 'moved_names', 'default_device']
+           'atomic_path', 'fmt', 'md_table', 'jsonable', 'moved_names', 'renamed_kwargs', 'default_device']
 
 # %% ../nbs/00_core.ipynb #c005
 CAMERAS = {'b': (3600.0, 5800.0), 'r': (5760.0, 7620.0), 'z': (7520.0, 9824.0)}  # first and last pixel, Å
@@ -196,6 +196,23 @@ def moved_names(module:str, # the old module, e.g. 'avis.maps'
         warnings.warn(f"{module}.{name} is deprecated: use {new} (the old name goes in AVIS 0.2)", DeprecationWarning, stacklevel=2)
         return getattr(importlib.import_module(mod), attr)
     return __getattr__
+
+# %% ../nbs/00_core.ipynb #n4542d7
+def renamed_kwargs(**renames # old keyword = 'new keyword'
+                  ):
+    "Decorator accepting the old keyword names `renames` for one release, with a `DeprecationWarning`."
+    def deco(f):
+        @functools.wraps(f)
+        def _f(*args, **kwargs):
+            for old, new in renames.items():
+                if old not in kwargs: continue
+                if new in kwargs: raise TypeError(f"{f.__name__}() got both {old!r} (deprecated) and {new!r}")
+                warnings.warn(f"{f.__name__}({old}=...) is deprecated: use {new}= (the old name goes in AVIS 0.2)",
+                              DeprecationWarning, stacklevel=2)
+                kwargs[new] = kwargs.pop(old)
+            return f(*args, **kwargs)
+        return _f
+    return deco
 
 # %% ../nbs/00_core.ipynb #c033
 def default_device():
