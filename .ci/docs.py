@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT/'nbs'
 LIB = 'avis'
 REPO_URL = 'https://github.com/avis-astro/avis'
+HOME_PAGES = ('architecture.md',)   # shown beside the index, not under Reports
 GROUPS = [(0, 'Data'), (10, 'Models'), (20, 'Training'), (30, 'Analysis'), (40, 'CLI'), (50, 'Benchmarks'), (60, 'More')]
 _re_num = re.compile(r'^\d+[a-z]?_')
 _re_ansi = re.compile(r'\x1B(?:[@-Z\\-_]|\[[0-?]*[ -/]*[@-~])')
@@ -124,6 +125,7 @@ def find_sources():
     return nbs, mds
 
 def _group(p):
+    if p.is_relative_to(NBS) and p.relative_to(NBS).as_posix() in HOME_PAGES: return ''
     rel = p.relative_to(NBS)
     if p.suffix == '.md' or not p.is_relative_to(NBS): return 'Reports'
     if len(rel.parts) > 1: return rel.parts[0].replace('_', ' ').capitalize()
@@ -212,6 +214,10 @@ def def_names(src):
     nms = [showdoc_nm(o) for o in tree.body if isinstance(o, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
            and (o.name[0] != '_' or o.name[:2] == '__')]
     return [n for nm in nms for n in (nm if isinstance(nm, list) else [nm])]
+
+def _pkg_mod(nm):
+    "Module name of a `default_exp`: 'mock.__init__' (a package's notebook) is the package 'mock'"
+    return re.sub(r'\.?__init__$', '', nm)
 
 def resolve(mod, nm):
     obj = mod
@@ -384,7 +390,7 @@ class Site:
                 [h for h in (self.output_html(o, page) for o in c.get('outputs', [])) if h]
             flags = [f for f in ('slow', 'cuda', 'refdata', 'notest') if f in dirs]
             if exp:
-                modnm = (dirs.get('export') or dirs.get('exports') or default_exp or '').strip()
+                modnm = _pkg_mod((dirs.get('export') or dirs.get('exports') or default_exp or '').strip())
                 names = def_names(code)
                 docs = [self.api_for(modnm, nm, page) for nm in names]
                 only_imports = all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in ast.parse(code).body) if code else True
@@ -431,7 +437,7 @@ class Site:
                 if c['cell_type'] != 'code': continue
                 dirs, code = split_directives(_src(c['source']))
                 if 'default_exp' in dirs:
-                    dexp = dirs['default_exp']; self.modules.add(dexp)
+                    dexp = _pkg_mod(dirs['default_exp']); self.modules.add(dexp)
                     self.symbols.setdefault(f'{LIB}.{dexp}', p.url + '#')
                 if dirs.keys() & {'export', 'exports'} and 'hide' not in dirs:
                     for nm in def_names(code):
@@ -517,6 +523,10 @@ class Site:
         return ordered
 
 # ---------------------------------------------------------------- check
+# Not `avis.report.check_report`: that one checks a single report page for an offline reader (every img/iframe/link
+# a local file, nothing from the network, iframes' contents too) and raises on the first kind of fault. The site check
+# walks every page, resolves `#anchors` across pages, allows links out to the web (`<a href="https://...">`), and
+# must list every problem of a build at once.
 class _Refs(HTMLParser):
     def __init__(self):
         super().__init__(); self.refs, self.ids, self.imgs = [], set(), []

@@ -1,4 +1,4 @@
-"""`avis bench`: throughput, cost ratios and growth curves measured on this machine, written to `bench/results/*.json` and `BENCHMARKS.md`, and the plan to DESI DR1 scale that they back.
+"""`avis bench`: throughput, cost ratios and growth curves measured on this machine, written to `bench/results/*.json` and rendered as `BENCHMARKS.md`.
 
 Docs: https://avis-astro.github.io/avis/bench.html.md"""
 
@@ -6,16 +6,24 @@ Docs: https://avis-astro.github.io/avis/bench.html.md"""
 
 # %% ../nbs/50_bench.ipynb #c002
 from __future__ import annotations
-import os, sys, json, time, math, shutil, platform, tempfile, subprocess, datetime
+import os, sys, json, time, shutil, platform, subprocess, datetime
 from pathlib import Path
 from importlib.metadata import version as _pkg_version, PackageNotFoundError
 import numpy as np, pandas as pd
+from .core import jsonable, renamed_kwargs
+from .testing import clustered_embeddings
+from .bench_md import (GPU_MISSING, DR1_N, REDROCK_CORE_S, HDBSCAN_FIXED_FRAC, CASE_TITLES, extrapolate, load_results,
+                           gpu_md, results_md, write_benchmarks_md, scale_table)
 
 # %% auto #0
-__all__ = ['GPU_MISSING', 'DR1_N', 'REDROCK_CORE_S', 'SIZES', 'MEM_FIT_MIN_MB', 'CASES', 'machine_info', 'versions',
-           'growth_exponent', 'extrapolate', 'clustered_embeddings', 'bench_data', 'bench_train', 'bench_embed',
-           'reset_peak', 'peak_mb', 'rss_mb', 'bench_maps', 'bench_knn', 'bench_zeroshot', 'run_bench', 'load_results',
-           'gpu_md', 'results_md', 'write_benchmarks_md', 'scale_table']
+__all__ = ['SIZES', 'MEM_FIT_MIN_MB', 'CASES', 'machine_info', 'versions', 'growth_exponent', 'bench_data', 'bench_train',
+           'bench_embed', 'reset_peak', 'peak_mb', 'rss_mb', 'bench_maps', 'bench_knn', 'bench_zeroshot', 'run_bench',
+           'GPU_MISSING', 'DR1_N', 'REDROCK_CORE_S', 'extrapolate', 'clustered_embeddings', 'load_results', 'gpu_md',
+           'results_md', 'write_benchmarks_md', 'scale_table']
+
+# %% ../nbs/50_bench.ipynb #c004b
+_all_ = ['GPU_MISSING', 'DR1_N', 'REDROCK_CORE_S', 'extrapolate', 'clustered_embeddings', 'load_results', 'gpu_md',
+         'results_md', 'write_benchmarks_md', 'scale_table']
 
 # %% ../nbs/50_bench.ipynb #c006
 def _cpu_model()->str:
@@ -26,7 +34,7 @@ def _cpu_model()->str:
     except OSError: pass
     return platform.processor() or platform.machine()
 
-def _load()->list|None:
+def _load_averages()->list|None:
     "The 1, 5 and 15 minute load averages."
     return [round(float(v), 2) for v in os.getloadavg()] if hasattr(os, 'getloadavg') else None
 
@@ -38,7 +46,7 @@ def machine_info()->dict:
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return dict(cpu=_cpu_model(), cores=os.cpu_count(), memory_gb=None if mem is None else round(mem, 1),
                 torch_threads=torch.get_num_threads(), gpu=gpu, platform=platform.platform(), python=platform.python_version(),
-                load=_load())
+                load=_load_averages())
 
 def versions()->dict:
     "Versions of avis and the libraries whose speed is measured."
@@ -63,19 +71,8 @@ def growth_exponent(n, # sizes N (at least two distinct)
     ss = ((ly - ly.mean())**2).sum()
     return dict(exponent=float(a), coef=float(np.exp(b)), r2=float(1 - (res**2).sum()/ss) if ss > 0 else 1.0)
 
-def extrapolate(y0:float, # cost measured at n0
-                n0:float, # measured size
-                n:float, # target size
-                exponent:float, # growth exponent from `growth_exponent`
-               )->float:
-    "Cost at size `n` from a cost at `n0` and a growth exponent."
-    return float(y0*(n/n0)**exponent)
 
 # %% ../nbs/50_bench.ipynb #c012
-GPU_MISSING = 'not measured (no GPU lent)'
-DR1_N = 18_000_000  # DESI DR1 spectra (≈ 18.7M unique targets), the scale the design is sized for
-REDROCK_CORE_S = 10.  # redrock's cost per spectrum, CPU core-seconds (0.1–0.4 node-seconds on a 32–64 core node)
-
 def _row(item:str, value, unit:str, note:str='', **kw)->dict:
     "One measurement."
     v = None if value is None else float(value)
@@ -106,7 +103,7 @@ SIZES = dict(
     quick=dict(data=dict(n_fits=6, n_store=48, bs=4, batches=2, workers=(0, 1)),
                train=dict(configs=('tiny',), bs=4, warmup=1, steps=2, wait_steps=2, wait_workers=(0,)),
                embed=dict(configs=('tiny',), n=32, bs=16),
-               maps=dict(ns=(300, 600), dim=32, isolate=False, transform=100, pacmap_kw=dict(num_iters=(10, 10, 20)), old_max_n=300),
+               maps=dict(ns=(300, 600), dim=32, isolate=False, transform=100, pacmap_kw=dict(num_iters=(10, 10, 20)), fixed_frac_max_n=300),
                knn=dict(n_pool=2000, n_query=200, dim=32, k=16),
                zeroshot=dict(n_pool=2000, n_test=200, dim=32, k=16)),
     default=dict(data=dict(n_fits=256, n_store=1024, bs=64, batches=8, workers=(0, 1, 2)),
@@ -120,23 +117,6 @@ SIZES['full'] = {**SIZES['default'],
                  'maps': dict(ns=(10_000, 100_000, 1_000_000), dim=256, isolate=True, transform=100_000),
                  'knn': dict(n_pool=1_000_000, n_query=10_000, dim=256, k=16),
                  'zeroshot': dict(n_pool=1_000_000, n_test=10_000, dim=256, k=64)}
-
-# %% ../nbs/50_bench.ipynb #c017
-def clustered_embeddings(n:int, # number of objects
-                         dim:int=256, # embedding dimension
-                         k:int=10, # clusters
-                         seed:int=0, # random seed
-                        )->tuple:
-    "Unit vectors `x` (n, dim) float32 in `k` clusters, cluster labels (n,) and a smooth latent redshift `z` (n,)."
-    rng = np.random.default_rng(seed)
-    centre = rng.normal(size=(k, dim)).astype(np.float32)
-    axis = rng.normal(size=(k, dim)).astype(np.float32)
-    lab = rng.integers(0, k, n)
-    t = rng.uniform(-1, 1, n).astype(np.float32)  # position along the cluster's redshift axis
-    x = centre[lab] + 1.5*t[:, None]*axis[lab] + 0.6*rng.normal(size=(n, dim)).astype(np.float32)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    z = 0.1 + 0.15*lab + 0.3*(t + 1)
-    return x.astype(np.float32), lab, z
 
 # %% ../nbs/50_bench.ipynb #c020
 def _fresh(path:Path)->Path:
@@ -260,17 +240,17 @@ def bench_data(work:Path, # scratch folder
     return rows, ratios, extra
 
 # %% ../nbs/50_bench.ipynb #c022
-def _step_time(model, loss_func, opt, img, spec, amp:str|None, device:str='cpu')->float:
+def _step_time(model, loss_func, opt, img, spec, precision:str|None, device:str='cpu')->float:
     "Wall time of one training step, seconds (synchronised on GPU)."
     import torch
     t = time.perf_counter()
-    with torch.autocast(device, dtype=torch.bfloat16, enabled=amp == 'bf16'):
+    with torch.autocast(device, dtype=torch.bfloat16, enabled=precision == 'bf16'):
         out = model(img, spec)
     loss = loss_func(out); loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
     if device == 'cuda': torch.cuda.synchronize()
     return time.perf_counter() - t
 
-def _train_rate(config, img, spec, amp, warmup, steps, device='cpu', compile=False, channels_last=False)->float:
+def _train_rate(config, img, spec, precision, warmup, steps, device='cpu', compile=False, channels_last=False)->float:
     "Median pairs/s of training steps of `config`."
     import torch
     from avis.models import avis_model, AvisLoss
@@ -280,10 +260,10 @@ def _train_rate(config, img, spec, amp, warmup, steps, device='cpu', compile=Fal
     fwd = torch.compile(model) if compile else model
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     img, spec = img.to(device), spec.to(device)
-    ts = [_step_time(fwd, AvisLoss(), opt, img, spec, amp, device) for _ in range(warmup + steps)][warmup:]
+    ts = [_step_time(fwd, AvisLoss(), opt, img, spec, precision, device) for _ in range(warmup + steps)][warmup:]
     return len(img)/float(np.median(ts))
 
-def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', amp:str='bf16', device:str='cpu')->tuple:
+def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', precision:str='bf16', device:str='cpu')->tuple:
     "Fraction of a short training loop spent waiting on the loader, and the loop's pairs/s."
     import torch
     from avis.models import avis_model, AvisLoss
@@ -292,14 +272,14 @@ def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', am
     model = avis_model(config).to(device).train(); lf = AvisLoss(); opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     dls = avis_dls(store, bs=bs, num_workers=workers, device=device, seed=0)
     it = iter(dls.train)
-    img, spec, _ = next(it); _step_time(model, lf, opt, img, spec, amp, device)  # warm-up: workers start, kernels compile
+    img, spec, _ = next(it); _step_time(model, lf, opt, img, spec, precision, device)  # warm-up: workers start, kernels compile
     wait = work = 0.; n = 0
     for _ in range(steps):
         t = time.perf_counter()
         try: img, spec, _ = next(it)
         except StopIteration: break
         wait += time.perf_counter() - t
-        work += _step_time(model, lf, opt, img, spec, amp, device); n += len(img)
+        work += _step_time(model, lf, opt, img, spec, precision, device); n += len(img)
     del it
     return wait/(wait + work), n/(wait + work)
 
@@ -323,10 +303,10 @@ def bench_train(work:Path, # scratch folder
     img, spec = torch.from_numpy(b['img']), torch.from_numpy(b['spec'])
     rows, ratios, rates = [], [], {}
     for c in configs:
-        for amp in ('fp32', 'bf16'):
-            _say(progress, f'train: {c} {amp} CPU')
-            r = rates[(c, amp)] = _train_rate(c, img, spec, amp, warmup, steps)
-            rows.append(_row(f'{c} · {amp} · CPU', r, 'pairs/s', f'bs {bs}, median of {steps} steps', config=c, precision=amp, device='cpu'))
+        for prec in ('fp32', 'bf16'):
+            _say(progress, f'train: {c} {prec} CPU')
+            r = rates[(c, prec)] = _train_rate(c, img, spec, prec, warmup, steps)
+            rows.append(_row(f'{c} · {prec} · CPU', r, 'pairs/s', f'bs {bs}, median of {steps} steps', config=c, precision=prec, device='cpu'))
         ratios.append(_ratio(f'{c}: bf16 vs fp32 (CPU)', rates[(c, 'bf16')]/rates[(c, 'fp32')], 'fp32 step'))
     for c in configs:
         note, r = GPU_MISSING, None
@@ -382,16 +362,15 @@ def bench_embed(work:Path, # scratch folder
         torch.manual_seed(0)
         model = avis_model(c).eval()
         for dev in devices:
-            for amp in (False, True):
-                _say(progress, f'embed: {c} {dev} amp={amp}')
-                out = work/f'emb-{c}-{dev}-{amp}.h5'
+            for prec in ('fp32', 'bf16'):
+                _say(progress, f'embed: {c} {dev} {prec}')
+                out = work/f'emb-{c}-{dev}-{prec}.h5'
                 if out.exists(): out.unlink()
                 model.to(dev)
                 if dev == 'cuda':  # CUDA start-up, into a file of its own each time (an embeddings file resumes only with its own weights)
-                    (work/'warm.h5').unlink(missing_ok=True); embed_store(model, st, work/'warm.h5', bs=bs, device=dev, amp=amp, progress=False)
-                t = time.perf_counter(); embed_store(model, st, out, bs=bs, device=dev, amp=amp, progress=False); dt = time.perf_counter() - t
-                r = rates[(c, dev, amp)] = len(st)/dt
-                prec = 'bf16' if amp else 'fp32'
+                    (work/'warm.h5').unlink(missing_ok=True); embed_store(model, st, work/'warm.h5', bs=bs, device=dev, amp=prec == 'bf16', progress=False)
+                t = time.perf_counter(); embed_store(model, st, out, bs=bs, device=dev, amp=prec == 'bf16', progress=False); dt = time.perf_counter() - t
+                r = rates[(c, dev, prec)] = len(st)/dt
                 cs = threads/r if dev == 'cpu' else None
                 where = 'GPU' if dev == 'cuda' else 'CPU'
                 rows.append(_row(f'{c} · {prec} · {where}', r, 'objects/s',
@@ -402,9 +381,9 @@ def bench_embed(work:Path, # scratch folder
                 out.unlink()
         if 'cuda' not in devices:
             rows.append(_row(f'{c} · bf16 · GPU', None, 'objects/s', GPU_MISSING, config=c, precision='bf16', device='cuda'))
-        ratios.append(_ratio(f'{c}: bf16 vs fp32 embedding (CPU)', rates[(c, 'cpu', True)]/rates[(c, 'cpu', False)], 'fp32'))
+        ratios.append(_ratio(f'{c}: bf16 vs fp32 embedding (CPU)', rates[(c, 'cpu', 'bf16')]/rates[(c, 'cpu', 'fp32')], 'fp32'))
     (work/'warm.h5').unlink(missing_ok=True)
-    best = {c: max(rates[(c, 'cpu', a)] for a in (False, True)) for c in configs}
+    best = {c: max(rates[(c, 'cpu', p)] for p in ('fp32', 'bf16')) for c in configs}
     return rows, ratios, dict(best_cpu_rate=best, threads=threads, core_s={c: threads/r for c, r in best.items()})
 
 # %% ../nbs/50_bench.ipynb #c026
@@ -450,7 +429,7 @@ def _maps_worker(args:dict)->dict:
     out = dict(n=n)
     coords = None
     for s in steps:
-        if s == 'hdbscan_old' and n > args.get('old_max_n', n): continue  # its memory grows like N²
+        if s == 'hdbscan_fixed_frac' and n > args.get('fixed_frac_max_n', n): continue  # its memory grows like N²
         base = rss_mb(); reset_peak(); t, c = time.perf_counter(), time.process_time()
         if s == 'pacmap':
             m = fit_map(x, 2, seed=0, **args.get('pacmap_kw', {}))
@@ -463,9 +442,9 @@ def _maps_worker(args:dict)->dict:
             out['n_clusters'], out['hdbscan_params'] = int(labels.max() + 1), hdbscan_params(n)
             from sklearn.metrics import adjusted_rand_score
             out['ari'] = float(adjusted_rand_score(lab, labels))
-        elif s == 'hdbscan_old':  # the default before issue #6: min_samples = min_cluster_size = 0.5% of N
+        elif s == 'hdbscan_fixed_frac':  # min_samples = min_cluster_size = 0.5% of N
             if coords is None: coords = np.load(coords_path)
-            m = _old_min_cluster_size(n)
+            m = _fixed_frac_size(n)
             hdbscan_labels(coords, min_cluster_size=m, min_samples=m)
         elif s == 'transform':
             k = args.get('transform', 1000)
@@ -477,8 +456,8 @@ def _maps_worker(args:dict)->dict:
         out[s] = dict(time_s=dt, cpu_s=cpu, peak_mb=peak, base_mb=base, delta_mb=max(peak - base, 0.))
     return out
 
-def _old_min_cluster_size(n:int)->int:
-    "HDBSCAN's `min_cluster_size` (and `min_samples`) before issue #6: 0.5% of N, at least 15."
+def _fixed_frac_size(n:int)->int:
+    "HDBSCAN's `min_cluster_size` and `min_samples` of step `hdbscan_fixed_frac`: 0.5% of N, at least 15."
     return max(15, int(round(0.005*n)))
 
 def _run_worker(func:str, args:dict, timeout:float|None=None)->dict:
@@ -489,48 +468,48 @@ def _run_worker(func:str, args:dict, timeout:float|None=None)->dict:
     if r.returncode or not line: raise RuntimeError(f'{func} failed ({r.returncode}): {r.stderr[-2000:]}')
     return json.loads(line[-1][7:])
 
+@renamed_kwargs(old_max_n='fixed_frac_max_n')
 def bench_maps(work:Path, # scratch folder
                ns=(10_000, 30_000, 100_000), # sizes N
                dim:int=256, # embedding dimension
                isolate:bool=True, # one process per (step, N); False: one per N (HDBSCAN memory then shares PaCMAP's peak)
                transform:int=5_000, # new objects placed by `PacmapMap.transform` at the largest N
                pacmap_kw:dict|None=None, # PaCMAP parameters for `fit_map` (the quick suite shortens its iterations)
-               old_max_n:int=100_000, # largest N for the old HDBSCAN default (its memory grows like N²: ~100 GB at 1M)
+               fixed_frac_max_n:int=100_000, # largest N for HDBSCAN with min_samples = 0.5% of N (its memory grows like N²: ~100 GB at 1M)
                progress:bool=True,
               )->tuple:
     "Rows, ratios and growth fits of the maps and clusters case."
     work = Path(work); rows = []
     cps = [str(work/f'coords-{n}.npy') for n in ns]
-    kw = dict(dim=dim, transform=transform, pacmap_kw=pacmap_kw or {}, old_max_n=old_max_n)
+    kw = dict(dim=dim, transform=transform, pacmap_kw=pacmap_kw or {}, fixed_frac_max_n=fixed_frac_max_n)
     if isolate:
         res = []
         for i, (n, cp) in enumerate(zip(ns, cps)):
             _say(progress, f'maps: N={n}')
             steps = ['pacmap'] + (['transform'] if i == len(ns) - 1 else [])
             r = _run_worker('_maps_worker', dict(n=n, steps=steps, coords=cp, **kw))
-            r.update({k: v for k, v in _run_worker('_maps_worker', dict(n=n, steps=['hdbscan', 'hdbscan_old'], coords=cp, **kw)).items() if k != 'n'})
+            r.update({k: v for k, v in _run_worker('_maps_worker', dict(n=n, steps=['hdbscan', 'hdbscan_fixed_frac'], coords=cp, **kw)).items() if k != 'n'})
             res.append(r)
     else:
         _say(progress, f'maps: N={list(ns)} in one process')
-        res = _run_worker('_maps_worker', dict(ns=list(ns), steps=['pacmap', 'hdbscan', 'hdbscan_old'], coords=cps, **kw))
+        res = _run_worker('_maps_worker', dict(ns=list(ns), steps=['pacmap', 'hdbscan', 'hdbscan_fixed_frac'], coords=cps, **kw))
     for cp in cps: Path(cp).unlink(missing_ok=True)
-    return _maps_tables(res, isolate, dim, old_max_n)
+    return _maps_tables(res, isolate, dim, fixed_frac_max_n)
 
 MEM_FIT_MIN_MB = 10.  # peaks closer than this to the baseline are noise: not used to fit a memory exponent
 
-_OLD = 'old default (min_samples = min_cluster_size = 0.5% of N)'
-_STEP_LABEL = {'pacmap': 'PaCMAP', 'hdbscan': 'HDBSCAN (defaults)', 'hdbscan_old': f'HDBSCAN ({_OLD})'}
+_STEP_LABEL = {'pacmap': 'PaCMAP', 'hdbscan': 'HDBSCAN (defaults)', 'hdbscan_fixed_frac': f'HDBSCAN ({HDBSCAN_FIXED_FRAC})'}
 
-def _maps_tables(res:list, isolate:bool, dim:int, old_max_n:int|None=None)->tuple:
+def _maps_tables(res:list, isolate:bool, dim:int, fixed_frac_max_n:int|None=None)->tuple:
     "Rows, ratios and growth fits from the per-N results of `_maps_worker`."
     rows = []
-    steps = [('pacmap', 'PaCMAP 2-D fit'), ('hdbscan', 'HDBSCAN on the 2-D map, defaults'), ('hdbscan_old', f'HDBSCAN on the 2-D map, {_OLD}')]
+    steps = [('pacmap', 'PaCMAP 2-D fit'), ('hdbscan', 'HDBSCAN on the 2-D map, defaults'), ('hdbscan_fixed_frac', f'HDBSCAN on the 2-D map, {HDBSCAN_FIXED_FRAC}')]
     steps = [(s, name) for s, name in steps if any(s in r for r in res)]
     for r in res:
         n = r['n']
         for s, name in steps:
             if s not in r:
-                rows.append(_row(f'{name}, N={n:,}', None, 's', f'not run above N={old_max_n:,}: its memory grows like N²', step=s, n=n, kind='time'))
+                rows.append(_row(f'{name}, N={n:,}', None, 's', f'not run above N={fixed_frac_max_n:,}: its memory grows like N²', step=s, n=n, kind='time'))
                 continue
             cpu = r[s].get('cpu_s')
             rows.append(_row(f'{name}, N={n:,}', r[s]['time_s'], 's', '' if cpu is None else f'wall; CPU {cpu:.3g} s', step=s, n=n, kind='time'))
@@ -644,23 +623,12 @@ def bench_zeroshot(work:Path, # scratch folder
 
 
 # %% ../nbs/50_bench.ipynb #c034
-CASES = dict(data=('1. Data path: store vs FITS', bench_data), train=('2. Training throughput', bench_train),
-             embed=('3. Embedding throughput', bench_embed), maps=('4a. Maps and clusters: growth with N', bench_maps),
-             knn=('4b. kNN search: exact vs HNSW', bench_knn), zeroshot=('5. Zero-shot redshift cost vs redrock', bench_zeroshot))
+CASES = {c: (CASE_TITLES[c], f) for c, f in dict(data=bench_data, train=bench_train, embed=bench_embed, maps=bench_maps,
+                                                 knn=bench_knn, zeroshot=bench_zeroshot).items()}  # name: (title, function)
 
 def _load_result(out:Path, case:str)->dict|None:
     f = Path(out)/f'{case}.json'
     return json.loads(f.read_text()) if f.exists() else None
-
-def _jsonable(o):
-    if isinstance(o, dict): return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)): return [_jsonable(v) for v in o]
-    if isinstance(o, (np.integer,)): return int(o)
-    if isinstance(o, (np.floating,)): return None if not np.isfinite(o) else float(o)
-    if isinstance(o, float) and not np.isfinite(o): return None
-    if isinstance(o, (np.bool_,)): return bool(o)
-    if isinstance(o, Path): return str(o)
-    return o
 
 def run_bench(out='bench/results', # folder for `<case>.json`
               only=None, # a case name, a comma-separated string or a list of them (default: all of `CASES`)
@@ -706,8 +674,8 @@ def run_bench(out='bench/results', # folder for `<case>.json`
             t0 = time.perf_counter()
             rows, ratios, extra = fn(work, progress=progress, **params)
             wall = time.perf_counter() - t0
-            machine['load_after'] = _load()
-            res = _jsonable(dict(case=case, title=title, size=size, date=datetime.datetime.now().isoformat(timespec='seconds'),
+            machine['load_after'] = _load_averages()
+            res = jsonable(dict(case=case, title=title, size=size, date=datetime.datetime.now().isoformat(timespec='seconds'),
                                  wall_s=round(wall, 2), machine=machine, versions=ver,
                                  params={k: v for k, v in params.items() if k != 'progress'},
                                  rows=rows, ratios=ratios, extra=extra))
@@ -718,203 +686,3 @@ def run_bench(out='bench/results', # folder for `<case>.json`
     finally:
         if not keep: shutil.rmtree(work, ignore_errors=True)
     return results
-
-# %% ../nbs/50_bench.ipynb #c036
-def _fmt(v, unit:str='')->str:
-    "A number with 3 significant digits (thousands separated), or the 'not measured' text."
-    if v is None: return '—'
-    if isinstance(v, str): return v
-    if unit == '%': return f'{v:.1f}'
-    a = abs(v)
-    if a >= 1000: return f'{v:,.0f}'
-    if a >= 100: return f'{v:.0f}'
-    if a == 0: return '0'
-    return f'{v:.3g}'
-
-def load_results(results='bench/results', # folder of `<case>.json`
-                )->list:
-    "The result dicts of a folder, in `CASES` order."
-    results = Path(results)
-    return [json.loads((results/f'{c}.json').read_text()) for c in CASES if (results/f'{c}.json').exists()]
-
-def _md_table(header:list, rows:list)->list:
-    return ['| ' + ' | '.join(header) + ' |', '|' + '---|'*len(header)] + ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
-
-def _sizes(res:list)->str:
-    "The suite size of the results, naming the cases run at another size than most."
-    sizes = [r.get('size') or 'default' for r in res]
-    main = max(set(sizes), key=sizes.count)
-    other = {}
-    for r, s in zip(res, sizes):
-        if s != main: other.setdefault(s, []).append(r['case'])
-    return main + ''.join(f'; {s} for {", ".join(cs)}' for s, cs in other.items())
-
-def _machine_line(m:dict)->str:
-    return (f"{m['cpu']}, {m['cores']} cores, {m.get('memory_gb')} GB, torch threads {m['torch_threads']}, "
-            f"GPU: {m['gpu'] or 'none lent'}; {m.get('platform', '')}")
-
-def _is_gpu(x:dict)->bool: return x.get('device') in ('cuda', 'gpu') or x['item'].endswith('· GPU')
-
-def gpu_md(gpu:list, # results from a machine with a GPU (`load_results` of `bench/results-gpu`)
-          )->list:
-    "Lines of the section holding the GPU rows of results measured on another machine (one with a GPU)."
-    m, v = gpu[0]['machine'], gpu[0]['versions']
-    L = ['## 6. On one GPU', '',
-         'These rows were measured on a second machine lent for the purpose (its result files are in `bench/results-gpu/`). '
-         'Only its GPU rows are shown: its CPU rows describe that host, not the machine above.', '',
-         f"- **Machine**: {_machine_line(m)}",
-         '- **Versions**: ' + ', '.join(f'{k} {val}' for k, val in v.items() if val), '']
-    for r in gpu:
-        rows = [x for x in r['rows'] if _is_gpu(x)]
-        if not rows: continue
-        L += [f"### {r['title']} · GPU", '']
-        if r.get('note'): L += [f"> {r['note']}", '']
-        L += [f"`{r['case']}` · {r['date']} · {r['wall_s']:.0f} s for the whole case", '']
-        L += _md_table(['measurement', 'value', 'unit', 'note'],
-                       [[x['item'], _fmt(x['value'], x['unit']) if x['value'] is not None else f"*{x['note'] or 'not measured'}*",
-                         x['unit'], x['note'] if x['value'] is not None else ''] for x in rows]) + ['']
-    return L
-
-def results_md(res:list, # results measured on this machine
-               gpu:list|None=None, # results from a machine with a GPU (their GPU rows get a section of their own)
-              )->str:
-    "Markdown of a list of results (see `write_benchmarks_md`)."
-    if not res: raise ValueError("no benchmark results to render")
-    gpu_cases = {r['case'] for r in gpu or [] if any(_is_gpu(x) and x['value'] is not None for x in r['rows'])}
-    r0 = res[0]; m = r0['machine']; v = r0['versions']
-    L = ['# AVIS benchmarks', '',
-         '*Written by `avis bench` (`avis.bench.run_bench` + `write_benchmarks_md`); the raw figures are in `bench/results/*.json`. '
-         'The machine is shared: judge the ratios, and read the absolute times with the load average beside them.*', '',
-         f"- **Machine**: {_machine_line(m)}",
-         '- **Versions**: ' + ', '.join(f'{k} {val}' for k, val in v.items() if val),
-         f"- **Suite size**: {_sizes(res)}; total wall time of these cases {sum(r['wall_s'] for r in res)/60:.1f} min", '']
-    for r in res:
-        m = r['machine']
-        L += [f"## {r['title']}", '']
-        if r.get('note'): L += [f"> {r['note']}", '']  # a reader's caveat, added to the result file by hand
-        L += [
-              f"`{r['case']}` · {r['date']} · {r['wall_s']:.0f} s · load average {m.get('load')} → {m.get('load_after')} · "
-              'parameters: ' + ', '.join(f'{k}={_fmt(val) if isinstance(val, float) else val}' for k, val in r['params'].items()
-                                          if k not in ('embed_note',)), '']
-        def _missing(x):
-            if x['note'] == GPU_MISSING and r['case'] in gpu_cases: return '*not measured here: see section 6, on one GPU*'
-            return f"*{x['note'] or 'not measured'}*"
-        L += _md_table(['measurement', 'value', 'unit', 'note'],
-                       [[x['item'], _fmt(x['value'], x['unit']) if x['value'] is not None else _missing(x),
-                         x['unit'], x['note'] if x['value'] is not None else ''] for x in r['rows']])
-        if r['ratios']:
-            L += ['']
-            L += _md_table(['comparison', 'ratio', 'relative to', 'goal'],
-                           [[x['name'], _fmt(x['value']) if x['value'] is not None else '—', x['reference'],
-                             '' if x['goal'] is None else f"≥ {x['goal']:g} " + ('' if x['ok'] is None else '✅' if x['ok'] else '❌')]
-                            for x in r['ratios']])
-        L += ['']
-    if gpu_cases: L += gpu_md(gpu)
-    st = scale_table(res, gpu=gpu)
-    if st is not None:
-        L += ['## Projection to DESI DR1 (18M pairs)', '',
-              'Measured unit costs above, extrapolated linearly or with the fitted growth exponents; the scale design in the '
-              '`avis.bench` docs explains each row. Core-hours are this machine\'s cores; wall time assumes the stated nodes.', '']
-        L += _md_table(list(st.columns), st.astype(str).values.tolist())
-        L += ['']
-    return '\n'.join(L)
-
-def write_benchmarks_md(results='bench/results', # folder of `<case>.json` (or a list of result dicts)
-                        path='BENCHMARKS.md', # markdown file to write
-                        gpu_results=None, # folder (or list) of results from a machine with a GPU, if any
-                       )->Path:
-    "Render the benchmark results as a markdown page with a table per case; returns the path."
-    res = results if isinstance(results, list) else load_results(results)
-    gpu = gpu_results if isinstance(gpu_results, list) else load_results(gpu_results) if gpu_results and Path(gpu_results).is_dir() else None
-    path = Path(path)
-    path.write_text(results_md(res, gpu=gpu))
-    return path
-
-# %% ../nbs/50_bench.ipynb #c038
-def _get(res:dict, case:str)->dict|None:
-    return next((r for r in res if r['case'] == case), None)
-
-def _rows_by(r:dict, **kw)->list:
-    return [x for x in r['rows'] if all(x.get(k) == v for k, v in kw.items())]
-
-def _mem_note(r:dict, fit:dict|None, n0:int, n:int)->str:
-    "'; peak ≈ … GB' extrapolated with a memory fit, or why not."
-    if not fit: return '; peak memory too small to extrapolate'
-    mem = (r['base_mb'] + extrapolate(max(r['delta_mb'], 1.), n0, n, fit['exponent']))/1e3
-    return f"; peak ≈ {_fmt(mem)} GB (memory ∝ N^{fit['exponent']:.2f})"
-
-def scale_table(res:list, # results from `run_bench` / `load_results`
-                n:int=DR1_N, # objects at full scale
-                nodes:int=16, # cluster nodes
-                cores_per_node:int=64, # CPU cores per node
-                fit_sample:int=1_000_000, # objects PaCMAP is fitted on
-                gpu:list|None=None, # results from a machine with a GPU: adds GPU-hour rows for training and embedding
-               )->pd.DataFrame|None:
-    "Per-stage unit cost measured here and the cost extrapolated to `n` objects on `nodes` nodes."
-    by, gby = {r['case']: r for r in res}, {r['case']: r for r in gpu or []}
-    out, C = [], nodes*cores_per_node
-    wall_col = f'wall hours on {nodes} nodes × {cores_per_node} cores'
-    def add(stage, unit, scaling, core_h, wall_h=None, note=''):
-        "`wall_h` None: spread over every core of every node."
-        out.append({'stage': stage, 'measured here': unit, 'scaling': scaling, 'core-hours at DR1': _fmt(core_h),
-                    wall_col: _fmt(core_h/C if wall_h is None else wall_h), 'note': note})
-    d, tr, e, mp, kn, zs = (by.get(c) for c in CASES)
-    if d:
-        r = d['extra']['ingest_pairs_per_s']
-        add('ingest FITS → store', f'{r:.3g} pairs/s per process', 'linear; job array over HEALPix files', n/r/3600,
-            note=f"store ≈ {d['extra']['store_bytes_per_pair']*n/1e12:.1f} TB at 64 px grz; I/O-bound at scale")
-    if tr:
-        th = tr['machine']['torch_threads']
-        for c in ('small', 'base'):
-            rr = _rows_by(tr, config=c, precision='bf16', device='cpu')
-            if rr and rr[0]['value']:
-                add(f'training, one epoch, {c} (CPU bf16)', f"{rr[0]['value']:.3g} pairs/s on {th} threads", 'linear per epoch; DDP',
-                    n/rr[0]['value']*th/3600, note='ideal DDP scaling' + ('; GPU rows below' if 'train' in gby else '; GPU throughput not measured here'))
-    for c in ('small', 'base'):
-        for case, what, unit in (('train', 'training, one epoch', 'pairs'), ('embed', 'embedding', 'objects')):
-            g = gby.get(case)
-            rr = [x for x in _rows_by(g, config=c, precision='bf16') if _is_gpu(x) and x['value'] and x['unit'] == f'{unit}/s'] if g else []
-            if not rr: continue
-            h = n/rr[0]['value']/3600
-            out.append({'stage': f'{what}, {c} (one GPU, bf16)', 'measured here': f"{_fmt(rr[0]['value'])} {unit}/s on one {g['machine']['gpu']}",
-                        'scaling': 'linear; DDP' if case == 'train' else 'linear; sharded by rank', 'core-hours at DR1': '—',
-                        wall_col: _fmt(h/nodes), 'note': f'{_fmt(h)} GPU-hours; wall time on {nodes} GPUs (one a node), ideal scaling'})
-    if e:
-        for c, cs in e['extra']['core_s'].items():
-            add(f'embedding, {c} (CPU)', f'{cs:.3g} core-s/object', 'linear; sharded by rank', n*cs/3600)
-    if mp:
-        f = mp['extra']['fits']; raw = mp['extra']['raw'][-1]; n0 = raw['n']
-        cores = mp['extra'].get('threads') or mp['machine']['cores']  # threads PaCMAP ran on
-        ap = f['pacmap_time']['exponent']
-        for N, label in ((fit_sample, f'PaCMAP fit on a {fit_sample/1e6:g}M sample'), (n, f'(PaCMAP fit on all {n/1e6:.0f}M)')):
-            t = extrapolate(raw['pacmap']['time_s'], n0, N, ap)
-            add(label, f"{raw['pacmap']['time_s']:.3g} s at N={n0:,}", f'N^{ap:.2f}', t*cores/3600, t/3600,
-                note=f'one node, wall as on {cores} thread{"s" if cores > 1 else ""} here' + _mem_note(raw['pacmap'], f.get('pacmap_memory'), n0, N))
-        if mp['extra'].get('transform_per_s'):
-            tps = mp['extra']['transform_per_s']
-            add('PaCMAP transform of the rest', f'{tps:.3g} objects/s on {cores} thread{"s" if cores > 1 else ""}', 'linear; parallel over chunks',
-                (n - fit_sample)/tps*cores/3600, note=f'measured with a fit of N={n0:,}')
-        for k, label in (('hdbscan', 'defaults (min_samples 10)'), ('hdbscan_old', 'old default (min_samples = 0.5% of N)')):
-            if f'{k}_time' not in f: continue
-            rk = [r for r in mp['extra']['raw'] if k in r][-1]; nk = rk['n']  # the largest N it ran at
-            ah = f[f'{k}_time']['exponent']
-            t = extrapolate(rk[k]['time_s'], nk, n, ah)
-            add(f'HDBSCAN on the {n/1e6:.0f}M-point 2-D map, {label}', f"{rk[k]['time_s']:.3g} s at N={nk:,}", f'N^{ah:.2f}', t/3600, t/3600,
-                note='single-threaded, one node' + _mem_note(rk[k], f.get(f'{k}_memory'), nk, n))
-    if kn:
-        x = kn['extra']; fb = x['fits']['hnsw_build']; n0 = x['n_pool']; th = x['faiss_threads']
-        tb = extrapolate(x['hnsw_build_s'], n0, n, fb['exponent'])
-        add(f'HNSW index of {n/1e6:.0f}M', f"{x['hnsw_build_s']:.3g} s at N={n0:,} on {th} threads", f"N^{fb['exponent']:.2f}",
-            tb*th/3600, tb*th/cores_per_node/3600, note='one node, all its cores')
-        from avis.search import default_ef_search
-        ef = default_ef_search(n0)  # the library's efSearch at the measured size, when the sweep has it
-        qs = next((r['s']/kn['params']['n_query'] for r in x.get('ef_sweep', []) if r['ef'] == ef), x['hnsw_query_s'])
-        add(f'kNN search, {n/1e6:.0f}M queries', f"{qs*th:.3g} core-s/query at N={n0:,}", 'linear in queries (~log N each)',
-            n*qs*th/3600, note='index copied to every node' + (f'; efSearch {ef}' if x.get('ef_sweep') else ''))
-    if zs and zs['extra']['total_core_s']:
-        cs = zs['extra']['total_core_s']
-        ib = zs['extra'].get('index_s')  # results written before the build was timed apart have none
-        pool = f", pool of {zs['params']['n_pool']:,} indexed once" if ib is not None else ''
-        add('zero-shot z (embedding + kNN)', f'{cs:.3g} core-s/object{pool}', 'linear', n*cs/3600,
-            note=f'redrock: {REDROCK_CORE_S*n/3600:,.0f} core-hours ({REDROCK_CORE_S/cs:,.0f}× more)')
-    return pd.DataFrame(out) if out else None

@@ -6,7 +6,7 @@ Docs: https://avis-astro.github.io/avis/cli.html.md"""
 
 # %% ../nbs/40_cli.ipynb #c002
 from __future__ import annotations
-import argparse, json, logging, sys, time, tomllib, os, platform
+import argparse, json, logging, sys, time, tomllib, os, platform, warnings
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, CliError
@@ -129,7 +129,7 @@ def avis_train(
     resume:bool=False, # continue from the last checkpoint in `out`
     seed:int=0, # random seed
     phot:bool=False, # photometry tokens on (`PHOT_KW`), for `tiny`: `small` and `base` have them
-    no_phot:bool=False, # photometry tokens off (`NO_PHOT_KW`), as the runs before they were the default
+    no_phot:bool=False, # photometry tokens off (`NO_PHOT_KW`)
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
 ):
@@ -149,8 +149,8 @@ def avis_train(
     log = _log_to(opts['out'], 'train'); t0 = time.time()
     write_run_file(Path(opts['out'])/'run.toml', 'train', opts)
     learn = fit_avis(opts['store'], config=opts['config'], epochs=opts['epochs'], bs=opts['bs'], lr=opts['lr'],
-                     wd=opts['wd'], out=opts['out'], resume=resume, seed=opts['seed'], num_workers=opts['workers'],
-                     mixed_precision=opts['precision'], early_stop=opts['early_stop'], pool_size=opts['pool_size'],
+                     wd=opts['wd'], out=opts['out'], resume=resume, seed=opts['seed'], workers=opts['workers'],
+                     precision=opts['precision'], early_stop=opts['early_stop'], pool_size=opts['pool_size'],
                      progress=not quiet, model_kw=PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else None)
     last = _last_metrics(learn)
     log.info(f'train: {time.time()-t0:.0f} s, {last}')
@@ -225,6 +225,15 @@ def avis_search(
     return res
 
 # %% ../nbs/40_cli.ipynb #c022
+def _map_page(res:dict, # what `avis.maps.make_maps` returned
+              catalog, # the catalogue of the mapped objects
+             )->Path|None:
+    "Write the interactive page of the joint 3-D map beside the maps (None when there is no such map, or no plotly)."
+    if 'joint-3d' not in res['maps']: return None
+    from avis.explore import maps_page
+    try: return maps_page(res['table'], catalog)
+    except ImportError as e: warnings.warn(f'No interactive page: {e}'); return None
+
 def avis_map(
     emb:str='avis-emb.h5', # embeddings file
     out:str='avis-maps', # folder for maps, reducers, gallery (PNG, PDF) and the 3-D HTML
@@ -233,9 +242,12 @@ def avis_map(
     quiet:bool=False, # less output
 ):
     "PaCMAP 2-D and 3-D maps of image, spectrum and joint embeddings, coloured by every catalogue property."
+    from avis.embed import load_embeddings
     from avis.maps import make_maps
     if not Path(emb).exists(): raise CliError(f'No such embeddings file: {emb}')
-    r = make_maps(emb, out, seed=seed, max_fit=max_fit, progress=not quiet)
+    e = load_embeddings(emb)
+    r = make_maps(e, out, seed=seed, max_fit=max_fit, progress=not quiet)
+    r['html'] = _map_page(r, e.catalog)
     print(f"avis map: {len(r.get('figures', []))} figures in {out}")
     return r
 
@@ -252,7 +264,7 @@ def avis_cluster(
     "HDBSCAN self-clustering of the embeddings, with a cluster table and ARI/AMI against SPECTYPE and subtype."
     from avis.clusters import cluster
     if not Path(emb).exists(): raise CliError(f'No such embeddings file: {emb}')
-    s = cluster(emb, out, kind=kind, method=method, maps=maps, min_cluster_size=min_cluster_size, seed=seed)
+    s = cluster(emb, out, modality=kind, method=method, maps=maps, min_cluster_size=min_cluster_size, seed=seed)
     print('avis cluster:', json.dumps({k: v for k, v in s.items() if not isinstance(v, (dict, list))}, default=str))
     return s
 
@@ -290,7 +302,7 @@ def avis_demo(
     import torch
     from avis.mock import write_mock
     from avis.train import fit_avis
-    from avis.embed import embed_store
+    from avis.embed import embed_store, load_embeddings
     from avis.evaluate import evaluate
     from avis.maps import make_maps
     from avis.clusters import cluster
@@ -309,9 +321,11 @@ def avis_demo(
     metrics = evaluate(emb, out/'evaluate', steps=steps, seed=seed, fast=fast, progress=not quiet); _tick('evaluate_s')
     _stage(5, 6, 'PaCMAP maps and HDBSCAN clusters')
     fmts = ('png',) if fast else ('png', 'pdf')
-    make_maps(emb, out/'maps', seed=seed, formats=fmts, kinds=('joint',) if fast else ('img', 'spec', 'joint'),
-              progress=not quiet)
-    cluster(emb, out/'clusters', maps=out/'maps'/'maps.parquet', seed=seed, formats=fmts); _tick('maps_clusters_s')
+    e = load_embeddings(emb)
+    maps = make_maps(e, out/'maps', seed=seed, formats=fmts, modalities=('joint',) if fast else ('img', 'spec', 'joint'),
+                     progress=not quiet)
+    _map_page(maps, e.catalog)
+    cluster(e, out/'clusters', maps=out/'maps'/'maps.parquet', seed=seed, formats=fmts); _tick('maps_clusters_s')
     summary = dict(n=n, config=config, epochs=epochs, device='cuda' if torch.cuda.is_available() else 'cpu',
                    threads=torch.get_num_threads(), machine=platform.machine(), seconds=times,
                    train_last_epoch=_last_metrics(learn))

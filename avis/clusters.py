@@ -11,16 +11,15 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from sklearn.metrics import adjusted_rand_score, adjusted_mutual_info_score
-from .core import atomic_path
-from .maps import (as_embeddings, embedding_array, fit_map, read_maps, map_columns, SPECTYPES, STAR_SUBTYPES,
-                       TARGET_CLASSES, truth_groups, _CAT_COLOURS)
+from .core import atomic_path, SPECTYPES, STAR_SUBTYPES, CATEGORY_COLOURS, check_modality, renamed_kwargs
+from .maps import as_embeddings, fit_map, read_maps, map_columns, truth_groups
 
 # %% auto #0
 __all__ = ['DEFAULT_MIN_SAMPLES', 'default_min_cluster_size', 'hdbscan_params', 'hdbscan_labels', 'cluster_scores',
            'cluster_table', 'plot_clusters', 'plot_each_cluster', 'cluster']
 
 # %% ../nbs/33_clusters.ipynb #c005
-DEFAULT_MIN_SAMPLES = 10  # HDBSCAN neighbours per density estimate: fixed, so memory stays linear in N (issue #6)
+DEFAULT_MIN_SAMPLES = 10  # HDBSCAN neighbours per density estimate: fixed, so memory stays linear in N
 
 def default_min_cluster_size(n:int # number of objects
                             )->int:
@@ -87,7 +86,7 @@ def cluster_scores(labels:np.ndarray, # cluster of each object, -1 noise
     return out
 
 # %% ../nbs/33_clusters.ipynb #c017
-def _top(v):
+def _most_common(v):
     "Most common non-empty value of `v` and its fraction of `v` ('' and 0 when none)."
     v = pd.Series(v).replace('', np.nan).dropna()
     if not len(v): return '', 0.0
@@ -114,8 +113,8 @@ def cluster_table(labels:np.ndarray, # cluster of each object, -1 noise
         r['MAIN_SPECTYPE'] = SPECTYPES[int(np.argmax([r[f'FRAC_{s}'] for s in SPECTYPES]))]
         if 'SUBTYPE' in cat:
             stars = sel[st[sel] == 'STAR']
-            r['TOP_SUBTYPE'], r['FRAC_TOP_SUBTYPE'] = _top(cat.SUBTYPE.to_numpy()[stars])
-        if 'TARGET_CLASS' in cat: r['TOP_CLASS'], r['FRAC_TOP_CLASS'] = _top(cat.TARGET_CLASS.to_numpy()[sel])
+            r['TOP_SUBTYPE'], r['FRAC_TOP_SUBTYPE'] = _most_common(cat.SUBTYPE.to_numpy()[stars])
+        if 'TARGET_CLASS' in cat: r['TOP_CLASS'], r['FRAC_TOP_CLASS'] = _most_common(cat.TARGET_CLASS.to_numpy()[sel])
         zs = z[sel]
         med = float(np.median(zs))
         r.update(Z_MEDIAN=med, Z_NMAD=float(1.4826 * np.median(np.abs(zs - med))),
@@ -127,7 +126,7 @@ def cluster_table(labels:np.ndarray, # cluster of each object, -1 noise
     return pd.DataFrame(rows)
 
 # %% ../nbs/33_clusters.ipynb #c020
-def _cluster_colour(k): return _CAT_COLOURS[k % 10] if k < 10 else plt.cm.tab20(k % 20)
+def _cluster_colour(k): return CATEGORY_COLOURS[k % 10] if k < 10 else plt.cm.tab20(k % 20)
 
 def plot_clusters(coords:np.ndarray, # (N, 2) or (N, 3) map coordinates (3-D: drawn on 3-D axes)
                   labels:np.ndarray, # cluster of each point, -1 noise
@@ -194,9 +193,10 @@ def plot_each_cluster(coords:np.ndarray, # (N, 2) map coordinates (3-D maps: fir
     return fig
 
 # %% ../nbs/33_clusters.ipynb #c025
+@renamed_kwargs(kind='modality')
 def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalog)
             out, # output folder
-            kind:str='joint', # embedding kind: 'img', 'spec' or 'joint'
+            modality:str='joint', # embedding to cluster: 'img', 'spec' or 'joint'
             method:str='map', # 'map': hdbscan on a PaCMAP map; 'raw': fast_hdbscan on the embeddings
             dim:int=2, # map dimension for method='map'
             maps=None, # optional maps.parquet (from `make_maps`) to reuse instead of fitting a map
@@ -213,28 +213,29 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     e = as_embeddings(emb, catalog)
     cat = e.catalog
-    x = embedding_array(e, kind)
+    modality = check_modality(modality)
+    x = e.get(modality)
     coords = None
     if method == 'map':
         if maps is not None:
             mp, tid = read_maps(maps)
-            name = f'{kind}-{dim}d'
+            name = f'{modality}-{dim}d'
             if name not in mp: raise ValueError(f"{maps} has no {name} map (it has {sorted(mp)})")
             pos = pd.Series(np.arange(len(tid)), index=tid).reindex(cat.TARGETID.to_numpy())
             if pos.isna().any(): raise ValueError(f"{int(pos.isna().sum())} objects are missing from {maps}")
             coords = mp[name][pos.to_numpy().astype(int)]
-        else: coords = fit_map(x, dim, seed=seed, meta=dict(kind=kind), **kwargs).coords
+        else: coords = fit_map(x, dim, seed=seed, meta=dict(kind=modality), **kwargs).coords
         labels, prob = hdbscan_labels(coords, min_cluster_size, min_samples, 'map', cluster_selection_method)
     else:
         labels, prob = hdbscan_labels(x, min_cluster_size, min_samples, method, cluster_selection_method)
-        coords = fit_map(x, 2, seed=seed, meta=dict(kind=kind), **kwargs).coords if figures else None
+        coords = fit_map(x, 2, seed=seed, meta=dict(kind=modality), **kwargs).coords if figures else None
     with atomic_path(out/'clusters.parquet') as tmp:
         pd.DataFrame(dict(TARGETID=cat.TARGETID.to_numpy(), CLUSTER=labels, PROB=prob)).to_parquet(tmp)
     tab = cluster_table(labels, cat, coords, prob)
     with atomic_path(out/'cluster_table.parquet') as tmp: tab.to_parquet(tmp)
     with atomic_path(out/'cluster_table.csv') as tmp: tab.assign(EXEMPLARS=tab.EXEMPLARS.map(lambda v: ' '.join(map(str, v)))).to_csv(tmp, index=False)
     scores = cluster_scores(labels, cat)
-    scores['params'] = dict(kind=kind, method=method, dim=dim if method == 'map' else None, seed=seed,
+    scores['params'] = dict(kind=modality, method=method, dim=dim if method == 'map' else None, seed=seed,
                             maps=None if maps is None else str(maps),
                             **hdbscan_params(len(cat), min_cluster_size, min_samples),
                             cluster_selection_method=cluster_selection_method, pacmap=kwargs)

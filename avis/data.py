@@ -8,74 +8,20 @@ Docs: https://avis-astro.github.io/avis/data.html.md"""
 from __future__ import annotations
 import math, random, time
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import numpy as np, torch
 import torch.nn.functional as F
 from fastcore.basics import store_attr, chunked
 from fastcore.meta import delegates
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.torch_core import rank_distrib
-from .core import NPIX_BRZ, camera_wave, split_of, default_device
+from .core import default_device, moved_names, renamed_kwargs
 
 # %% auto #0
-__all__ = ['toy_pairs', 'toy_store', 'ImageAugment', 'SpectrumAugment', 'changed_frac', 'binom_eps', 'StoreDL', 'avis_dls',
-           'loader_throughput']
+__all__ = ['ImageAugment', 'SpectrumAugment', 'changed_frac', 'binom_eps', 'StoreDL', 'avis_dls', 'loader_throughput']
 
 # %% ../nbs/05_data.ipynb #c005
-_LINES = np.array([3727.4, 4862.7, 5008.2, 6564.6])  # [O II], Hβ, [O III], Hα (vacuum Å)
-
-def toy_pairs(n:int=64, # number of objects
-              seed:int=0, # random seed
-              bands:str='grz', # image bands
-              size:int=16, # image side, pixels
-              npix:int=NPIX_BRZ, # spectrum pixels (brz grid when 7781)
-              bad_frac:float=0.01, # fraction of pixels flagged bad
-             )->dict:
-    "Arrays of `n` toy image/spectrum pairs sharing z and brightness: img, img_ivar, flux, ivar, mask, catalog."
-    rng = np.random.default_rng(seed)
-    z = rng.uniform(0.02, 0.6, n)
-    amp = 10**rng.uniform(-0.3, 0.5, n)
-    wave = camera_wave('brz') if npix == NPIX_BRZ else np.linspace(3600, 9824, npix)
-    cont = amp[:,None] * (wave/6000)[None]**(1.5*z[:,None] - 0.5)
-    obs = _LINES[None] * (1 + z[:,None])  # (n, nlines)
-    lines = (3*amp[:,None,None] * np.exp(-0.5*((wave[None,None] - obs[...,None])/4.0)**2)).sum(1)
-    sig_s = 0.3*np.sqrt(amp)[:,None] * np.ones((1, npix))
-    ivar = (1/sig_s**2).astype(np.float32)
-    flux = (cont + lines + sig_s*rng.standard_normal((n, npix))).astype(np.float32)
-    mask = rng.random((n, npix)) < bad_frac
-    ivar[mask] = 0
-    yy, xx = np.mgrid[:size, :size] - (size - 1)/2
-    r = np.hypot(yy, xx)[None]
-    rad = 3.0/(1 + 3*z)[:,None,None]
-    prof = np.exp(-r/rad); prof /= prof.sum((1, 2), keepdims=True)
-    col = {'g': -1.5*z, 'r': 0*z, 'i': 0.6*z, 'z': 1.0*z}  # log10 flux ratio to r: redder at higher z
-    img = np.stack([20*amp[:,None,None]*10**col[b][:,None,None]*prof for b in bands], 1)
-    sig_i = 0.02*np.ones_like(img)
-    img_ivar = (1/sig_i**2).astype(np.float32)
-    img = (img + sig_i*rng.standard_normal(img.shape)).astype(np.float32)
-    tid = 39627000000000000 + seed*100000 + np.arange(n)
-    cat = pd.DataFrame(dict(TARGETID=tid.astype(np.int64), RA=rng.uniform(150, 160, n), DEC=rng.uniform(0, 5, n),
-                            Z=z, ZERR=np.full(n, 1e-4), ZWARN=np.zeros(n, np.int64), SPECTYPE='GALAXY', SUBTYPE='',
-                            TARGET_CLASS='BGS_BRIGHT', MORPHTYPE='EXP', SHAPE_R=rad[:,0,0]*0.262,
-                            **{f'FLUX_{b.upper()}': img[:,i].sum((1, 2)) for i, b in enumerate(bands)}))
-    return dict(img=img, img_ivar=img_ivar, flux=flux, ivar=ivar, mask=mask, catalog=cat)
-
-# %% ../nbs/05_data.ipynb #c008
-def toy_store(path, # folder for the new store
-              n:int=64, # number of pairs
-              seed:int=0, # random seed
-              bands:str='grz', # image bands
-              size:int=16, # image side, pixels
-              shard_size:int=32, # pairs per shard
-             ):
-    "A `PairedStore` at `path` holding `toy_pairs(n, seed, bands, size)`."
-    from avis.store import PairedStore
-    st = PairedStore.create(path, bands=bands, size=size)
-    p = toy_pairs(n, seed=seed, bands=bands, size=size)
-    for i, s in enumerate(range(0, n, shard_size)):
-        sl = slice(s, s + shard_size)
-        st.write_shard(f'toy-{i:03d}', **{k: v.iloc[sl] if k == 'catalog' else v[sl] for k, v in p.items()})
-    return st
+__getattr__ = moved_names('avis.data', {'toy_pairs': 'avis.testing.toy_pairs', 'toy_store': 'avis.testing.toy_store'})
 
 # %% ../nbs/05_data.ipynb #c012
 def _var_bad(ivar:torch.Tensor):
@@ -261,8 +207,10 @@ class StoreDL(DataLoader):
                  img_aug:ImageAugment|None=None, # image augmentation (training only)
                  spec_aug:SpectrumAugment|None=None, # spectrum augmentation (training only)
                  seed:int|None=None, # seeds the loader's shuffling and augmentation stream
+                 workers:int|None=None, # worker processes (fastai's `num_workers`, which `new` passes on)
                  **kwargs):
         if 'dataset' in kwargs: idxs = kwargs.pop('dataset')  # the name fastai's `new` uses
+        if workers is not None: kwargs['num_workers'] = workers
         idxs = np.arange(len(store)) if idxs is None else np.asarray(idxs, dtype=np.int64)
         self.store, self.img_aug, self.spec_aug = store, img_aug, spec_aug
         super().__init__(dataset=idxs, **kwargs)
@@ -306,11 +254,12 @@ def _open_store(store):
         return PairedStore(store)
     return store
 
-@delegates(StoreDL.__init__, but=['store', 'idxs', 'img_aug', 'spec_aug', 'seed'])
+@renamed_kwargs(num_workers='workers')
+@delegates(StoreDL.__init__, but=['store', 'idxs', 'img_aug', 'spec_aug', 'seed', 'workers'])
 def avis_dls(store, # a `PairedStore` or its path
              bs:int=64, # training batch size
              valid_bs:int|None=None, # validation batch size (default `2*bs`)
-             num_workers:int=0, # worker processes per loader
+             workers:int=0, # worker processes per loader
              augment:bool=True, # augment the training split
              img_aug:ImageAugment|None=None, # image augmentation (default `ImageAugment()`)
              spec_aug:SpectrumAugment|None=None, # spectrum augmentation (default `SpectrumAugment()`)
@@ -331,7 +280,7 @@ def avis_dls(store, # a `PairedStore` or its path
     else: img_aug = spec_aug = None
     tr, va = store.split_idx(train), store.split_idx(valid)
     if len(tr) < bs and drop_last: raise ValueError(f'{len(tr)} {train!r} objects: fewer than one batch of {bs}')
-    common = dict(num_workers=num_workers, pin_memory=pin_memory, **kwargs)
+    common = dict(workers=workers, pin_memory=pin_memory, **kwargs)
     dls = DataLoaders(StoreDL(store, tr, img_aug, spec_aug, seed=seed, bs=bs, shuffle=True, drop_last=drop_last, **common),
                       StoreDL(store, va, seed=seed + 1, bs=valid_bs or 2*bs, shuffle=False, **common), device=device)
     dls.store, dls.n_inp = store, 2

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from astropy.io import fits
 from fastcore.basics import store_attr
-from .core import data_reader, CAMERAS, NPIX_BRZ, DWAVE, camera_wave, camera_slice, DataError, atomic_path
+from .core import TARGET_CLASSES, data_reader, CAMERAS, NPIX_BRZ, DWAVE, camera_wave, camera_slice, DataError, atomic_path
 
 # %% auto #0
 __all__ = ['DESI_MASK', 'BGS_MASK', 'MWS_MASK', 'SCND_MASK', 'SV1_DESI_MASK', 'SV1_BGS_MASK', 'SV1_MWS_MASK', 'SV3_DESI_MASK',
            'SV3_BGS_MASK', 'SV3_MWS_MASK', 'TARGET_MASKS', 'SPECMASK', 'ZWARN_MASK', 'FIBERSTATUS_MASK', 'AVIS_NAN',
-           'TARGET_CLASSES', 'STR_WIDTHS', 'FLUX_UNIT', 'IVAR_UNIT', 'CAMERA_COLORS', 'bit_names', 'target_class',
-           'encode_targetid', 'decode_targetid', 'Spectra', 'merge_cameras', 'split_cameras', 'write_coadd',
-           'read_coadd', 'plot_spectrum', 'read_redrock', 'write_redrock', 'read_zcatalog', 'write_zcatalog', 'select']
+           'STR_WIDTHS', 'FLUX_UNIT', 'IVAR_UNIT', 'CAMERA_COLORS', 'bit_names', 'target_class', 'encode_targetid',
+           'decode_targetid', 'Spectra', 'merge_cameras', 'split_cameras', 'write_coadd', 'read_coadd', 'plot_spectrum',
+           'read_redrock', 'write_redrock', 'read_zcatalog', 'write_zcatalog', 'select']
 
 # %% ../nbs/01_desi.ipynb #c006
 def _bits(spec:str)->dict:
@@ -88,8 +88,6 @@ def bit_names(value:int, # one bitmask value (e.g. a DESI_TARGET entry)
     return [names.get(b, f'BIT{b}') for b in range(64) if value >> b & 1]
 
 # %% ../nbs/01_desi.ipynb #c013
-TARGET_CLASSES = ('QSO', 'LRG', 'ELG', 'BGS_BRIGHT', 'BGS_FAINT', 'MWS', 'SCND', 'OTHER')  # in priority order
-
 def _any_bits(col:np.ndarray, mask:dict, pred)->np.ndarray:
     "True where `col` has any bit whose name satisfies `pred`."
     m = 0

@@ -10,10 +10,10 @@ import os, json, time, hashlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, h5py
 from tqdm.auto import tqdm
-from .core import atomic_path, default_device, SPLITS
+from .core import atomic_path, default_device, SPLITS, split_of, check_modality, renamed_kwargs
 from .store import PairedStore
 from .models import avis_model, tokens_named, AvisModel
-from .train import _is_safetensors, _st_meta  # the safetensors checks of the training layer
+from .checkpoint import _is_safetensors, _st_meta  # the safetensors checks of the checkpoint layer
 
 # %% auto #0
 __all__ = ['EMB_VERSION', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings', 'Embeddings',
@@ -121,6 +121,17 @@ def _open_emb(path:Path, attrs:dict, targetid, idx, split, dim:int, dtype:str)->
     return h5py.File(path, 'r+')
 
 # %% ../nbs/30_embed.ipynb #c016
+_AUTOCAST = dict(bf16=torch.bfloat16, fp16=torch.float16)
+
+def _autocast(device:torch.device, precision)->torch.autocast:
+    "The autocast context of `precision` ('fp32', 'bf16', 'fp16' or 'auto': bf16 on a GPU that has it, else fp32) on `device`."
+    if isinstance(precision, bool): precision = 'bf16' if precision else 'fp32'  # the deprecated `amp=True/False`
+    if precision == 'auto': precision = 'bf16' if device.type == 'cuda' and torch.cuda.is_bf16_supported() else 'fp32'
+    if precision == 'fp32': return torch.autocast(device.type, enabled=False)
+    if precision not in _AUTOCAST: raise ValueError(f"precision must be 'auto', 'bf16', 'fp16' or 'fp32', not {precision!r}")
+    return torch.autocast(device.type, dtype=_AUTOCAST[precision])
+
+@renamed_kwargs(amp='precision')
 @torch.no_grad()
 def embed_store(model, # an `AvisModel`, or a run folder / weights file for `load_run`
                 store, # a `PairedStore` or its folder
@@ -130,12 +141,13 @@ def embed_store(model, # an `AvisModel`, or a run folder / weights file for `loa
                 device=None, # default: the model's device (CUDA `LOCAL_RANK` when distributed)
                 rank:int|None=None, # this process's rank (default: env RANK, else 0)
                 world_size:int|None=None, # number of processes (default: env WORLD_SIZE, else 1)
-                amp:bool=False, # bf16 autocast (faster on GPUs and recent CPUs; embeddings are computed in fp32 after the towers)
+                precision:str='fp32', # 'fp32', 'bf16' or 'fp16' autocast, or 'auto' (bf16 on GPUs that have it; the embeddings leave the towers in fp32)
                 merge:bool=True, # with several processes under torch.distributed: rank 0 merges the parts
                 progress:bool=True, # progress bar
                )->Path:
     "Embed every object of `store` with `model` into `out` (streamed, resumable); returns the file written."
     if dtype not in ('float32', 'float16'): raise ValueError(f"dtype must be 'float32' or 'float16', not {dtype!r}")
+    _autocast(torch.device('cpu'), precision)  # a wrong precision fails before any work
     rank, ws = _rank_world(rank, world_size)
     store = store if isinstance(store, PairedStore) else PairedStore(store)
     if device is None and ws > 1 and torch.cuda.is_available(): device = f"cuda:{os.environ.get('LOCAL_RANK', rank)}"
@@ -159,14 +171,13 @@ def embed_store(model, # an `AvisModel`, or a run folder / weights file for `loa
     f = _open_emb(path, attrs, cat.TARGETID.to_numpy()[rows], rows, cat.SPLIT.to_numpy()[rows], int(model.dim), dtype)
     try:
         done = int(f.attrs['n_done'])
-        ctx = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if amp else (lambda: torch.autocast(device.type, enabled=False))
         with tqdm(total=stop - start, initial=done, disable=not progress, desc=f'embed {path.name}', unit='obj') as bar:
             for s in range(done, stop - start, bs):
                 e = min(s + bs, stop - start)
                 b = store.get(rows[s:e])
                 img = torch.from_numpy(b['img']).to(device, non_blocking=True)
                 spec = torch.from_numpy(b['spec']).to(device, non_blocking=True)
-                with ctx(): ie, se = model.encode_image(img), model.encode_spectrum(spec)
+                with _autocast(device, precision): ie, se = model.encode_image(img), model.encode_spectrum(spec)
                 f['img'][s:e] = ie.float().cpu().numpy().astype(dtype)
                 f['spec'][s:e] = se.float().cpu().numpy().astype(dtype)
                 f.flush()  # the rows first, then the resume point
@@ -228,16 +239,16 @@ class Embeddings:
     "Image and spectrum embeddings of a set of objects with their catalog rows (and the store they came from)."
     def __init__(self, img:np.ndarray, # (N, D) image embeddings
                  spec:np.ndarray, # (N, D) spectrum embeddings
-                 catalog:pd.DataFrame, # N rows with at least TARGETID and SPLIT
+                 catalog:pd.DataFrame, # N rows with at least TARGETID (SPLIT: `split_of(TARGETID)` when absent)
                  store:PairedStore|None=None, # the store, for pixels (galleries) and baselines
                  meta:dict|None=None, # the file's attributes
                 ):
         img, spec = np.asarray(img, np.float32), np.asarray(spec, np.float32)
         if img.shape != spec.shape or img.ndim != 2 or len(img) != len(catalog):
             raise ValueError(f"img {img.shape}, spec {spec.shape} and catalog ({len(catalog)} rows) do not match")
-        miss = {'TARGETID', 'SPLIT'} - set(catalog.columns)
-        if miss: raise ValueError(f"catalog lacks columns {sorted(miss)}")
+        if 'TARGETID' not in catalog: raise ValueError("catalog lacks columns ['TARGETID']")
         catalog = catalog.reset_index(drop=True)
+        if 'SPLIT' not in catalog: catalog = catalog.assign(SPLIT=split_of(catalog.TARGETID.to_numpy()))
         if 'IDX' not in catalog: catalog = catalog.assign(IDX=np.arange(len(catalog), dtype=np.int64))
         self.img, self.spec, self.catalog, self.store, self.meta = img, spec, catalog, store, dict(meta or {})
         self._cache = {}
@@ -266,12 +277,10 @@ class Embeddings:
         if split not in SPLITS: raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
         return self.split == split
 
-    def get(self, modality:str # 'image'/'img', 'spectrum'/'spec' or 'joint'
+    def get(self, modality:str # 'img', 'spec' or 'joint' (or 'image', 'spectrum')
            )->np.ndarray:
         "The embedding matrix of one modality."
-        m = {'image': 'img', 'img': 'img', 'spectrum': 'spec', 'spec': 'spec', 'joint': 'joint'}.get(modality)
-        if m is None: raise ValueError(f"modality must be 'image', 'spectrum' or 'joint', not {modality!r}")
-        return getattr(self, m)
+        return getattr(self, check_modality(modality))
 
     def rows(self, targetid # one TARGETID or several
             )->np.ndarray:

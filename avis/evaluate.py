@@ -1,4 +1,4 @@
-"""The science protocol: zero-shot and few-shot redshift, classification, cross-modal retrieval, and the baselines, written to a report folder.
+"""The science protocol: zero-shot and few-shot redshift, classification and cross-modal retrieval against the baselines, written to a report folder.
 
 Docs: https://avis-astro.github.io/avis/evaluate.html.md"""
 
@@ -6,123 +6,32 @@ Docs: https://avis-astro.github.io/avis/evaluate.html.md"""
 
 # %% ../nbs/31_evaluate.ipynb #c002
 from __future__ import annotations
-import json, time, warnings
+import json, time
 from pathlib import Path
-import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from sklearn.preprocessing import StandardScaler
-from sklearn.metrics import r2_score, f1_score, accuracy_score, confusion_matrix
-from .core import NMGY_ZP, default_device, atomic_path
+from .core import MODALITIES, MODALITY_NAMES, STAR_SUBTYPES, check_modality, atomic_path, fmt, md_table, jsonable, moved_names, renamed_kwargs
 from .store import PairedStore
-from .models import avis_model, normalize_spectrum
 from .embed import Embeddings, load_embeddings
-from .search import nn_index, knn_search, EXACT_MAX
+from .metrics import (Z_GROUPS, EXACT_MAX, z_metrics, z_table, class_metrics, retrieval_ranks, retrieval_metrics,
+                          knn_predict, n_labels, probe)
+from .baselines import BASELINES, photometry_features, spectra_pca, ZNet, train_znet, predict_znet
+from .evalfigs import plot_z_density, plot_residuals_vs_mag, plot_confusions, plot_retrieval
 
 # %% auto #0
-__all__ = ['Z_GROUPS', 'MODES', 'CLASS_TASKS', 'BASELINES', 'RIVALS', 'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks',
-           'retrieval_metrics', 'knn_predict', 'zero_shot_z', 'n_labels', 'probe', 'photometry_features', 'spectra_pca',
-           'ZNet', 'train_znet', 'predict_znet', 'plot_z_density', 'plot_residuals_vs_mag', 'plot_confusions',
-           'plot_retrieval', 'md_table', 'avis_losses', 'evaluate', 'report_md']
+__all__ = ['CLASS_TASKS', 'RIVALS', 'zero_shot_z', 'baseline_z', 'probe_z', 'class_results', 'retrieval_results', 'avis_losses',
+           'report_md', 'report_figures', 'write_report', 'evaluate', 'Z_GROUPS', 'z_metrics', 'z_table',
+           'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels', 'probe', 'BASELINES',
+           'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'plot_z_density',
+           'plot_residuals_vs_mag', 'plot_confusions', 'plot_retrieval', 'md_table']
 
-# %% ../nbs/31_evaluate.ipynb #c006
-def z_metrics(z_true, # true (spectroscopic) redshifts
-              z_pred, # predicted redshifts
-              outlier:float=0.15, # catastrophic-outlier threshold on |Δz|/(1+z)
-             )->dict:
-    "R², bias, σ_NMAD and outlier fraction of redshift predictions (NaN where undefined)."
-    z_true, z_pred = np.asarray(z_true, np.float64), np.asarray(z_pred, np.float64)
-    n = len(z_true)
-    if n == 0: return dict(n=0, r2=np.nan, bias=np.nan, sigma_nmad=np.nan, outlier_frac=np.nan)
-    dz = z_pred - z_true
-    bias = float(np.median(dz/(1 + z_true)))
-    nmad = float(1.48*np.median(np.abs(dz - np.median(dz))/(1 + z_true)))
-    r2 = float(r2_score(z_true, z_pred)) if n > 1 and np.ptp(z_true) > 0 else np.nan
-    return dict(n=n, r2=r2, bias=bias, sigma_nmad=nmad, outlier_frac=float(np.mean(np.abs(dz)/(1 + z_true) > outlier)))
-
-# %% ../nbs/31_evaluate.ipynb #c010
-Z_GROUPS = ('SPECTYPE', 'TARGET_CLASS')
-
-def z_table(z_true, # (n,) true redshifts
-            preds:dict, # {method: (n,) predicted redshifts}
-            catalog:pd.DataFrame|None=None, # n rows with the grouping columns
-            by=Z_GROUPS, # grouping columns (those present are used)
-            min_n:int=1, # skip classes with fewer objects
-           )->pd.DataFrame:
-    "Redshift metrics per method, overall (group 'all') and per class of each column in `by`."
-    z_true = np.asarray(z_true, np.float64)
-    rows = []
-    groups = [('all', np.full(len(z_true), 'all'))]
-    if catalog is not None: groups += [(g, catalog[g].astype(str).to_numpy()) for g in by if g in catalog]
-    for name, zp in preds.items():
-        zp = np.asarray(zp, np.float64)
-        for g, lab in groups:
-            for c in sorted(set(lab)):
-                sel = lab == c
-                if sel.sum() >= min_n: rows.append(dict(method=name, group=g, cls=c, **z_metrics(z_true[sel], zp[sel])))
-    return pd.DataFrame(rows)
-
-# %% ../nbs/31_evaluate.ipynb #c013
-def class_metrics(y_true, # true labels
-                  y_pred, # predicted labels
-                  labels=None, # class order of the confusion matrix (default: sorted union)
-                 )->dict:
-    "Accuracy, macro-F1 and confusion matrix (rows = true) of a classification."
-    y_true, y_pred = np.asarray(y_true).astype(str), np.asarray(y_pred).astype(str)
-    labels = [str(l) for l in labels] if labels is not None else sorted(str(l) for l in set(y_true) | set(y_pred))
-    if not len(y_true): return dict(n=0, accuracy=np.nan, macro_f1=np.nan, labels=labels, confusion=[[0]*len(labels)]*len(labels))
-    return dict(n=len(y_true), accuracy=float(accuracy_score(y_true, y_pred)),
-                macro_f1=float(f1_score(y_true, y_pred, labels=labels, average='macro', zero_division=0)),
-                labels=labels, confusion=confusion_matrix(y_true, y_pred, labels=labels).tolist())
-
-# %% ../nbs/31_evaluate.ipynb #c017
-def retrieval_ranks(sim:np.ndarray # (n, n) similarity of query i to candidate j; the partner of i is j = i
-                   )->np.ndarray:
-    "1-based rank of each query's partner among all candidates."
-    sim = np.asarray(sim)
-    return 1 + (sim > np.diag(sim)[:, None]).sum(1)
-
-def retrieval_metrics(ranks:np.ndarray, # from `retrieval_ranks`
-                      ks=(1, 5, 10), # recall@k values
-                     )->dict:
-    "Recall@k and median rank."
-    ranks = np.asarray(ranks)
-    return dict(n=len(ranks), **{f'recall@{k}': float(np.mean(ranks <= k)) for k in ks}, median_rank=float(np.median(ranks)))
-
-# %% ../nbs/31_evaluate.ipynb #c021
-def knn_predict(train_x:np.ndarray, # (n, d) pool features (train split)
-                train_y:np.ndarray, # (n,) pool labels: redshifts, or class names when `classify`
-                test_x:np.ndarray, # (m, d) query features
-                k:int=64, # neighbours
-                classify:bool=False, # weighted vote instead of weighted mean
-                exact_max:int|None=EXACT_MAX, # exact search up to this pool size, HNSW above
-                return_neighbours:bool=False, # also return the (m, k) pool rows used
-                timing:dict|None=None, # filled with seconds spent: 'index' (standardise, build), 'search' (the rest)
-               ):
-    "Distance-weighted kNN predictions for `test_x` from a pool standardised on itself."
-    train_x, test_x = np.asarray(train_x, np.float32), np.asarray(test_x, np.float32)
-    train_y = np.asarray(train_y)
-    if len(train_x) != len(train_y): raise ValueError(f"{len(train_x)} pool features but {len(train_y)} labels")
-    if not len(train_x): raise ValueError("empty neighbour pool")
-    t0 = time.perf_counter()
-    sc = StandardScaler().fit(train_x)
-    index = nn_index(sc.transform(train_x), 'l2', exact_max)
-    t1 = time.perf_counter()
-    D, I = knn_search(index, sc.transform(test_x), k)
-    d = np.sqrt(np.clip(D, 0, None))
-    zero = d <= 1e-12
-    w = np.where(zero.any(1, keepdims=True), zero.astype(np.float64), 1/np.where(zero, 1, d))
-    if classify:
-        classes, code = np.unique(train_y.astype(str), return_inverse=True)
-        votes = np.zeros((len(test_x), len(classes)))
-        np.add.at(votes, (np.repeat(np.arange(len(test_x)), I.shape[1]), code[I].ravel()), w.ravel())
-        pred = classes[votes.argmax(1)]
-    else: pred = (w*train_y.astype(np.float64)[I]).sum(1)/w.sum(1)
-    if timing is not None: timing.update(index=t1 - t0, search=time.perf_counter() - t1)
-    return (pred, I) if return_neighbours else pred
+# %% ../nbs/31_evaluate.ipynb #e001
+_all_ = ['Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels',
+         'probe', 'BASELINES', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'plot_z_density',
+         'plot_residuals_vs_mag', 'plot_confusions', 'plot_retrieval', 'md_table']
+__getattr__ = moved_names('avis.evaluate', {'MODES': 'avis.core.MODALITIES'})
 
 # %% ../nbs/31_evaluate.ipynb #c025
-MODES = ('image', 'spectrum', 'joint')
-
 def _rows(emb:Embeddings, split:str, col:str|None=None)->np.ndarray:
     "Rows of `split` (with a finite numeric or non-empty label in `col`)."
     ok = emb.split_mask(split)
@@ -131,302 +40,125 @@ def _rows(emb:Embeddings, split:str, col:str|None=None)->np.ndarray:
         ok &= np.isfinite(v.to_numpy(np.float64)) if pd.api.types.is_numeric_dtype(v) else v.notna().to_numpy() & (v.astype(str).str.strip() != '').to_numpy()
     return np.flatnonzero(ok)
 
+@renamed_kwargs(modes='modalities')
 def zero_shot_z(emb:Embeddings, # embeddings with a catalog holding `z_col`
                 k:int=64, # neighbours
-                modes=MODES, # embeddings used
+                modalities=MODALITIES, # embeddings used ('img', 'spec', 'joint'; long names accepted)
                 z_col:str='Z', # redshift column
                 exact_max:int|None=EXACT_MAX, # see `knn_predict`
-                return_neighbours:bool=False, # also return {mode: (n_test, k) embedding rows of the neighbours}
+                return_neighbours:bool=False, # also return {modality: (n_test, k) embedding rows of the neighbours}
                ):
     "kNN redshifts of the test split from each embedding, the train split as the pool: a table of test rows."
     tr, te = _rows(emb, 'train', z_col), _rows(emb, 'test', z_col)
     z = emb.catalog[z_col].to_numpy(np.float64)
     out = pd.DataFrame(dict(ROW=te, TARGETID=emb.targetid[te], Z=z[te]))
     nbrs = {}
-    for m in modes:
+    for m in map(check_modality, modalities):
         x = emb.get(m)
         out[m], I = knn_predict(x[tr], z[tr], x[te], k, exact_max=exact_max, return_neighbours=True)
         nbrs[m] = tr[I]
     return (out, nbrs) if return_neighbours else out
 
-# %% ../nbs/31_evaluate.ipynb #c027
-def n_labels(n:int, # train objects with labels
-             frac:float, # fraction asked for
-             min_n:int=20, # floor
-             max_n:int|None=200_000, # ceiling
-            )->int:
-    "Labels a probe trained on `frac` of `n` objects uses."
-    return int(min(n, max(min_n, round(frac*n)), max_n or n))
+# %% ../nbs/31_evaluate.ipynb #e011
+def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); their store for the pixel baselines
+               tr:np.ndarray, # train rows: neighbour pool and training labels
+               te:np.ndarray, # test rows
+               k:int=64, # kNN neighbours
+               steps:int=1000, # optimiser steps of each supervised network
+               config:str|None=None, # tower size (default: the embedded model's, else 'small')
+               budget_s:float|None=None, # optional wall-time cap of each network, s
+               fast:bool=False, # 16 PCA components and batches of 16 (tests, smoke checks)
+               device=None, # device of the networks
+               seed:int=0, # PCA subsample, network initialisation and batches
+              )->tuple:
+    "Test-split redshifts of the four baselines: `({method: z}, {method: why skipped}, {method: steps trained})`."
+    cat, z = emb.catalog, emb.catalog.Z.to_numpy(np.float64)
+    preds, skipped, done = {}, {}, {}
+    try:
+        X, _ = photometry_features(cat)
+        preds['photometry kNN'] = knn_predict(X[tr], z[tr], X[te], k)
+    except ValueError as e: skipped['photometry kNN'] = str(e)
+    if emb.store is None:
+        for b in ('spectra PCA kNN', 'image CNN', 'spectrum net'): skipped[b] = 'no store: pixels needed'
+        return preds, skipped, done
+    st, gi = emb.store, emb.idx
+    P = spectra_pca(st, gi[np.r_[tr, te]], gi[tr], n_components=16 if fast else 32, seed=seed)
+    preds['spectra PCA kNN'] = knn_predict(P[:len(tr)], z[tr], P[len(tr):], k)
+    hp = emb.meta.get('hparams') or {}
+    hp = json.loads(hp) if isinstance(hp, str) else hp
+    cfg = config or hp.get('config', 'small')
+    kw = dict(img_kw=hp.get('img_kw'), spec_kw=hp.get('spec_kw')) if cfg == hp.get('config') else {}
+    for name, tower in (('image CNN', 'img'), ('spectrum net', 'spec')):
+        net = train_znet(st, tower, gi[tr], z[tr], config=cfg, steps=steps, bs=16 if fast else 64,
+                         budget_s=budget_s, device=device, seed=seed, **kw)
+        preds[name] = predict_znet(net, st, gi[te])
+        done[name] = net.steps_done
+    return preds, skipped, done
 
-def probe(train_x:np.ndarray, # (n, d) train features
-          train_y:np.ndarray, # (n,) labels (redshifts, or class names when `classify`)
-          test_x:np.ndarray, # (m, d) test features
-          kind:str='linear', # 'linear' or 'mlp'
-          frac:float=1.0, # fraction of the train labels used
-          classify:bool=False, # classes instead of a regression
-          min_n:int=20, # at least this many labels
-          max_n:int|None=200_000, # at most this many (a probe does not need millions)
-          max_iter:int=300, # MLP epochs (logistic regression: 3× as many iterations)
-          seed:int=0, # label subsample and MLP initialisation
-         )->np.ndarray:
-    "Predictions of a linear or MLP probe trained on a fraction of the labels."
-    from sklearn.linear_model import RidgeCV, LogisticRegression
-    from sklearn.neural_network import MLPRegressor, MLPClassifier
-    if kind not in ('linear', 'mlp'): raise ValueError(f"kind must be 'linear' or 'mlp', not {kind!r}")
-    n = len(train_x)
-    m = n_labels(n, frac, min_n, max_n)
-    sel = np.sort(np.random.default_rng(seed).choice(n, m, replace=False))
-    x, y = np.asarray(train_x, np.float64)[sel], np.asarray(train_y)[sel]
-    sc = StandardScaler().fit(x)
-    x, q = sc.transform(x), sc.transform(np.asarray(test_x, np.float64))
-    if classify:
-        y = y.astype(str)
-        if len(set(y)) < 2: return np.full(len(q), y[0] if len(y) else '')
-        est = (LogisticRegression(max_iter=3*max_iter) if kind == 'linear' else
-               MLPClassifier(hidden_layer_sizes=(256,), max_iter=max_iter, early_stopping=m >= 1000, random_state=seed))
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            return est.fit(x, y).predict(q)
-    y = y.astype(np.float64)
-    if kind == 'linear': return RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(x, y).predict(q)
-    mu, sd = y.mean(), y.std() or 1.
-    est = MLPRegressor(hidden_layer_sizes=(256,), max_iter=max_iter, early_stopping=m >= 1000, random_state=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # convergence warnings on tiny or fast fits
-        return est.fit(x, (y - mu)/sd).predict(q)*sd + mu
+# %% ../nbs/31_evaluate.ipynb #e014
+def _pct(f)->str: return f'{100*f:g}%'
 
-# %% ../nbs/31_evaluate.ipynb #c030
-def photometry_features(catalog:pd.DataFrame, # rows with FLUX_G/R/I/Z (nanomaggies), optionally EBV
-                        bands:str='griz', # bands to use when their column exists and is mostly finite
-                        floor:float=0.01, # fluxes below this (nmgy, i.e. mag 27.5) are set to it
-                       )->tuple:
-    "Magnitudes and adjacent colours from catalogue fluxes: `(X (n, f), names)`."
-    from avis.legacy import dered
-    use = [b for b in bands if f'FLUX_{b.upper()}' in catalog and np.isfinite(catalog[f'FLUX_{b.upper()}'].to_numpy(np.float64)).mean() > 0.5]
-    if not use: raise ValueError(f"catalog has no usable FLUX_* columns for bands {bands!r}")
-    mags = []
-    for b in use:
-        f = catalog[f'FLUX_{b.upper()}'].to_numpy(np.float64)
-        if 'EBV' in catalog: f = dered(f, catalog.EBV.to_numpy(np.float64), b)
-        mags.append(NMGY_ZP - 2.5*np.log10(np.clip(np.nan_to_num(f, nan=floor), floor, None)))
-    cols = [mags[i] - mags[i + 1] for i in range(len(use) - 1)]
-    names = [f'{b}_mag' for b in use] + [f'{a}-{b}' for a, b in zip(use, use[1:])]
-    return np.stack(mags + cols, 1), names
+def probe_z(emb:Embeddings, # embeddings whose catalog holds Z
+            tr:np.ndarray, # train rows: labels
+            te:np.ndarray, # test rows
+            fracs=(0.01, 0.1, 1.0), # fractions of the train labels
+            max_iter:int=300, # MLP epochs
+            seed:int=0, # label subsamples and MLP initialisation
+           )->dict:
+    "Test-split redshifts of linear and MLP probes on each embedding, one per label fraction: `{method: z}`."
+    z = emb.catalog.Z.to_numpy(np.float64)
+    preds = {}
+    for m in MODALITIES:
+        x = emb.get(m)
+        for kind in ('linear', 'mlp'):
+            for f in fracs:
+                preds[f"AVIS {MODALITY_NAMES[m]} {'linear' if kind == 'linear' else 'MLP'} {_pct(f)}"] = probe(
+                    x[tr], z[tr], x[te], kind, f, max_iter=max_iter, seed=seed)
+    return preds
 
-# %% ../nbs/31_evaluate.ipynb #c033
-def _spec_bins(spec:np.ndarray, bin:int)->np.ndarray:
-    "Normalised spectra averaged over good pixels in bins of `bin` pixels, (n, ceil(npix/bin))."
-    xc, _, good, _, _ = normalize_spectrum(torch.from_numpy(spec))
-    x, g = xc.numpy().astype(np.float64), good.numpy()
-    pad = (-x.shape[1]) % bin
-    x, g = np.pad(x*g, ((0, 0), (0, pad))), np.pad(g, ((0, 0), (0, pad)))
-    num, den = x.reshape(len(x), -1, bin).sum(-1), g.reshape(len(g), -1, bin).sum(-1)
-    return (num/np.maximum(den, 1)).astype(np.float32)
+# %% ../nbs/31_evaluate.ipynb #e021
+CLASS_TASKS = dict(SPECTYPE=None, SUBTYPE=('STAR', STAR_SUBTYPES), MORPHTYPE=None, TARGET_CLASS=None)  # column: None, or (SPECTYPE, classes) it is restricted to
 
-def spectra_pca(store:PairedStore, # the store holding the spectra
-                idx:np.ndarray, # global store indices to transform
-                fit_idx:np.ndarray, # global store indices the PCA is fitted on (train split)
-                n_components:int=32, # principal components kept
-                bin:int=8, # pixels averaged per bin before the PCA
-                max_fit:int=20_000, # at most this many spectra in the fit (seeded subsample)
-                bs:int=1024, # spectra read at a time
-                seed:int=0, # fit subsample and randomised SVD
-               )->np.ndarray:
-    "PCA coefficients (len(idx), n_components) of normalised, binned spectra, the basis fitted on `fit_idx`."
-    from sklearn.decomposition import PCA
-    fit_idx = np.asarray(fit_idx)
-    if len(fit_idx) > max_fit: fit_idx = np.random.default_rng(seed).choice(fit_idx, max_fit, replace=False)
-    fit_idx = np.sort(fit_idx)
-    feats = lambda ii: np.concatenate([_spec_bins(store.get(ii[s:s + bs])['spec'], bin) for s in range(0, len(ii), bs)])
-    pca = PCA(min(n_components, len(fit_idx)), svd_solver='randomized', random_state=seed).fit(feats(fit_idx))
-    idx = np.asarray(idx)
-    return np.concatenate([pca.transform(_spec_bins(store.get(idx[s:s + bs])['spec'], bin)) for s in range(0, len(idx), bs)]).astype(np.float32) \
-        if len(idx) else np.zeros((0, pca.n_components_), np.float32)
+def class_results(emb:Embeddings, # embeddings whose catalog holds the task columns
+                  k:int=64, # kNN neighbours
+                  max_iter:int=300, # logistic-regression iterations / 3
+                  seed:int=0, # probe seed
+                 )->tuple:
+    "`class_metrics` of the kNN vote and the linear probe on each embedding, per task: `({task: {method: metrics}}, skipped)`."
+    cat, res, skipped = emb.catalog, {}, {}
+    for task, sub in CLASS_TASKS.items():
+        if task not in cat: continue
+        ok = cat[task].notna().to_numpy() & (cat[task].astype(str).str.strip() != '').to_numpy()
+        if sub is not None: ok &= (cat.SPECTYPE.astype(str).to_numpy() == sub[0]) & cat[task].astype(str).isin(sub[1]).to_numpy()
+        ctr, cte = np.flatnonzero(ok & emb.split_mask('train')), np.flatnonzero(ok & emb.split_mask('test'))
+        y = cat[task].astype(str).to_numpy()
+        if len(set(y[ctr])) < 2 or not len(cte): skipped[f'classify {task}'] = 'fewer than 2 classes or no test objects'; continue
+        labels = sorted(set(y[ctr]) | set(y[cte]))
+        res[task] = {}
+        for m in MODALITIES:
+            x, name = emb.get(m), MODALITY_NAMES[m]
+            res[task][f'AVIS {name} kNN'] = class_metrics(y[cte], knn_predict(x[ctr], y[ctr], x[cte], k, classify=True), labels)
+            res[task][f'AVIS {name} linear'] = class_metrics(y[cte], probe(x[ctr], y[ctr], x[cte], 'linear', classify=True,
+                                                                         max_iter=max_iter, seed=seed), labels)
+    return res, skipped
 
-# %% ../nbs/31_evaluate.ipynb #c035
-class ZNet(nn.Module):
-    "An AVIS image or spectrum tower with a linear head predicting z."
-    def __init__(self, tower:str='image', # 'image' or 'spectrum'
-                 config:str='small', # `avis_model` configuration of the tower
-                 bands:str='grz', # image bands
-                 size:int=64, # cutout size
-                 img_kw:dict|None=None, spec_kw:dict|None=None, # tower overrides, as in `avis_model`
-                ):
-        super().__init__()
-        if tower not in ('image', 'spectrum'): raise ValueError(f"tower must be 'image' or 'spectrum', not {tower!r}")
-        m = avis_model(config, bands=bands, size=size, img_kw=img_kw, spec_kw=spec_kw)
-        self.tower, self.enc = tower, (m.img_enc if tower == 'image' else m.spec_enc)
-        self.head = nn.Sequential(nn.LayerNorm(self.enc.nf), nn.Linear(self.enc.nf, 1))
-        self.register_buffer('z_mu', torch.tensor(0.)); self.register_buffer('z_sd', torch.tensor(1.))
-    def forward(self, x): return self.head(self.enc(x)).squeeze(-1)  # standardised z
-    def key(self): return 'img' if self.tower == 'image' else 'spec'
-
-def train_znet(store:PairedStore, # the store
-               tower:str, # 'image' or 'spectrum'
-               train_idx:np.ndarray, # global indices of the training objects
-               z:np.ndarray, # their redshifts
-               config:str='small', # tower size
-               steps:int=1000, # optimiser steps
-               bs:int=64, # batch size
-               lr:float=2e-3, # peak learning rate
-               budget_s:float|None=None, # stop early after this many seconds
-               device=None, # default: CUDA when present
-               seed:int=0, # initialisation and batches
-               progress:bool=False, # progress bar
-               **kwargs, # `ZNet` arguments (img_kw, spec_kw)
-              )->ZNet:
-    "A `ZNet` trained to predict z from the train split's images or spectra."
-    from tqdm.auto import tqdm
-    device = torch.device(device or default_device())
-    torch.manual_seed(seed); rng = np.random.default_rng(seed)
-    net = ZNet(tower, config, store.bands, store.size, **kwargs).to(device)
-    z = np.asarray(z, np.float64)
-    net.z_mu.fill_(float(z.mean())); net.z_sd.fill_(float(z.std() or 1.))
-    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=max(steps, 2))
-    net.train(); t0 = time.time()
-    for step in tqdm(range(steps), disable=not progress, desc=f'{tower} z net'):
-        j = rng.choice(len(train_idx), min(bs, len(train_idx)), replace=False)
-        x = torch.from_numpy(store.get(train_idx[j])[net.key()]).to(device)
-        t = torch.as_tensor((z[j] - z.mean())/(z.std() or 1.), dtype=torch.float32, device=device)
-        loss = F.huber_loss(net(x), t, delta=1.0)
-        opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), 1.0); opt.step(); sched.step()
-        if budget_s is not None and time.time() - t0 > budget_s: break
-    net.steps_done = step + 1 if steps else 0
-    return net.eval()
-
-@torch.no_grad()
-def predict_znet(net:ZNet, # a trained `ZNet`
-                 store:PairedStore, # the store
-                 idx:np.ndarray, # global indices
-                 bs:int=256, # batch size
-                )->np.ndarray:
-    "Redshifts predicted by `net` for objects `idx`."
-    dev = next(net.parameters()).device
-    out = [net(torch.from_numpy(store.get(idx[s:s + bs])[net.key()]).to(dev)).float().cpu().numpy() for s in range(0, len(idx), bs)]
-    return (np.concatenate(out) if out else np.zeros(0))*float(net.z_sd) + float(net.z_mu)
-
-# %% ../nbs/31_evaluate.ipynb #c043
-def plot_z_density(z_true, # (n,) true redshifts
-                   preds:dict, # {method: (n,) predictions}
-                   classes=None, # (n,) class of each object (e.g. SPECTYPE): one column per class
-                   bins:int=50, # histogram bins per axis
-                   zmax:float|None=None, # upper limit of both axes (default: the 99.5th percentile of z_true)
-                   figsize=None, dpi:int=60,
-                  )->plt.Figure:
-    "Predicted vs true redshift, as 2-D histograms (log colour), one row per method and one column per class."
-    z_true = np.asarray(z_true, np.float64)
-    cols = ['all'] + (sorted(set(np.asarray(classes).astype(str))) if classes is not None else [])
-    lab = np.asarray(classes).astype(str) if classes is not None else None
-    zmax = zmax or float(np.percentile(z_true, 99.5))*1.05 or 1.
-    fig, axs = plt.subplots(len(preds), len(cols), figsize=figsize or (2.2*len(cols), 2.1*len(preds)), dpi=dpi, squeeze=False)
-    edges = np.linspace(0, zmax, bins + 1)
-    for i, (name, zp) in enumerate(preds.items()):
-        zp = np.asarray(zp, np.float64)
-        for j, c in enumerate(cols):
-            ax, sel = axs[i, j], (np.ones(len(z_true), bool) if c == 'all' else lab == c)
-            h, _, _ = np.histogram2d(z_true[sel], zp[sel], [edges, edges])
-            ax.imshow(np.log10(1 + h.T), origin='lower', extent=(0, zmax, 0, zmax), aspect='auto', cmap='viridis', interpolation='nearest')
-            ax.plot([0, zmax], [0, zmax], 'w--', lw=0.6)
-            m = z_metrics(z_true[sel], zp[sel])
-            ax.text(0.03, 0.97, f"n={m['n']}\nσ={m['sigma_nmad']:.3f}\nout={m['outlier_frac']:.2f}", transform=ax.transAxes,
-                    va='top', fontsize=6, color='w')
-            if i == 0: ax.set_title(c, fontsize=8)
-            if j == 0: ax.set_ylabel(f'{name}\nz pred', fontsize=7)
-            if i == len(preds) - 1: ax.set_xlabel('z true', fontsize=7)
-            ax.tick_params(labelsize=6)
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.3/fig.get_figheight(), top=1 - 0.3/fig.get_figheight(), wspace=0.25, hspace=0.25)
-    return fig
-
-# %% ../nbs/31_evaluate.ipynb #c044
-def plot_residuals_vs_mag(z_true, # (n,) true redshifts
-                          preds:dict, # {method: (n,) predictions}
-                          mag, # (n,) magnitude (e.g. r)
-                          nbins:int=8, # magnitude bins (equal counts)
-                          xlabel:str='magnitude', # what `mag` is
-                          figsize=(7, 2.6), dpi:int=60,
-                         )->plt.Figure:
-    "Running bias and σ_NMAD of Δz/(1+z) in magnitude bins, one line per method."
-    z_true, mag = np.asarray(z_true, np.float64), np.asarray(mag, np.float64)
-    ok = np.isfinite(mag)
-    edges = np.unique(np.percentile(mag[ok], np.linspace(0, 100, nbins + 1))) if ok.any() else np.array([0., 1.])
-    mid = 0.5*(edges[1:] + edges[:-1])
-    b = np.clip(np.searchsorted(edges, mag, side='right') - 1, 0, len(edges) - 2)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=figsize, dpi=dpi)
-    for name, zp in preds.items():
-        zp = np.asarray(zp, np.float64)
-        ms = [z_metrics(z_true[ok & (b == i)], zp[ok & (b == i)]) for i in range(len(mid))]
-        a1.plot(mid, [m['bias'] for m in ms], 'o-', ms=3, lw=1, label=name)
-        a2.plot(mid, [m['sigma_nmad'] for m in ms], 'o-', ms=3, lw=1, label=name)
-    a1.axhline(0, color='k', lw=0.5)
-    for a, t in ((a1, 'bias  median Δz/(1+z)'), (a2, 'σ_NMAD')):
-        a.set_xlabel(xlabel, fontsize=7); a.set_title(t, fontsize=8); a.tick_params(labelsize=6)
-    a2.set_yscale('log'); a2.legend(fontsize=5, loc='best')
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/31_evaluate.ipynb #c045
-def plot_confusions(cms:dict, # {title: class_metrics dict (with 'labels' and 'confusion')}
-                    figsize=None, dpi:int=60,
-                   )->plt.Figure:
-    "Row-normalised confusion matrices side by side (e.g. image, spectrum, joint), counts annotated."
-    fig, axs = plt.subplots(1, len(cms), figsize=figsize or (2.6*len(cms), 2.6), dpi=dpi, squeeze=False)
-    for ax, (title, m) in zip(axs[0], cms.items()):
-        c = np.asarray(m['confusion'], np.float64); lab = m['labels']
-        ax.imshow(c/np.maximum(c.sum(1, keepdims=True), 1), vmin=0, vmax=1, cmap='Blues')
-        for (i, j), v in np.ndenumerate(c):
-            if v: ax.text(j, i, int(v), ha='center', va='center', fontsize=5)
-        ax.set_xticks(range(len(lab)), lab, rotation=90, fontsize=5); ax.set_yticks(range(len(lab)), lab, fontsize=5)
-        ax.set_title(f"{title}\nacc {m['accuracy']:.2f}  F1 {m['macro_f1']:.2f}", fontsize=7)
-        ax.set_xlabel('predicted', fontsize=6)
-    axs[0, 0].set_ylabel('true', fontsize=6)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/31_evaluate.ipynb #c046
-def plot_retrieval(ranks:dict, # {direction: ranks from `retrieval_ranks`}
-                   figsize=(3.4, 2.6), dpi:int=60,
-                  )->plt.Figure:
-    "Recall@k against k for each retrieval direction, with chance (k/n)."
-    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
-    n = max(len(r) for r in ranks.values())
-    k = np.unique(np.round(np.logspace(0, np.log10(max(n, 2)), 40)).astype(int))
-    for name, r in ranks.items(): ax.plot(k, [(np.asarray(r) <= kk).mean() for kk in k], lw=1.2, label=name)
-    ax.plot(k, k/n, 'k:', lw=0.8, label='chance')
-    ax.set_xscale('log'); ax.set_xlabel('k', fontsize=7); ax.set_ylabel('recall@k', fontsize=7); ax.set_ylim(0, 1.02)
-    ax.set_title(f'cross-modal retrieval, {n} test pairs', fontsize=8); ax.tick_params(labelsize=6); ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig
+# %% ../nbs/31_evaluate.ipynb #e031
+def retrieval_results(emb:Embeddings, # embeddings with a test split
+                      n:int=1000, # test pairs (seeded subsample when there are more)
+                      seed:int=0, # subsample
+                     )->tuple:
+    "Cross-modal retrieval metrics of `n` test pairs and chance: `(metrics, {direction: ranks})`."
+    rs = np.flatnonzero(emb.split_mask('test'))
+    if len(rs) > n: rs = np.sort(np.random.default_rng(seed).choice(rs, n, replace=False))
+    sim = emb.img[rs] @ emb.spec[rs].T
+    i2s, s2i = (f"{MODALITY_NAMES[a]} → {MODALITY_NAMES[b]}" for a, b in (('img', 'spec'), ('spec', 'img')))
+    ranks = {i2s: retrieval_ranks(sim), s2i: retrieval_ranks(sim.T)}
+    return dict(n=len(rs), i2s=retrieval_metrics(ranks[i2s]), s2i=retrieval_metrics(ranks[s2i]),
+                chance={'recall@1': 1/max(len(rs), 1), 'median_rank': (len(rs) + 1)/2}), ranks
 
 # %% ../nbs/31_evaluate.ipynb #c053
-CLASS_TASKS = dict(SPECTYPE=None, SUBTYPE=('STAR', ('A', 'F', 'G', 'K', 'M', 'WD', 'CV')), MORPHTYPE=None, TARGET_CLASS=None)
-BASELINES = ('spectra PCA kNN', 'photometry kNN', 'image CNN', 'spectrum net')
 RIVALS = {'AVIS image kNN': ('photometry kNN', 'image CNN'), 'AVIS spectrum kNN': ('spectra PCA kNN', 'spectrum net'),
           'AVIS joint kNN': BASELINES}
-
-def _fmt(v, nd=3)->str:
-    if v is None or (isinstance(v, float) and not np.isfinite(v)): return '–'
-    if isinstance(v, (int, np.integer)): return str(int(v))
-    if isinstance(v, (float, np.floating)): return f'{v:.{nd}f}' if abs(v) >= 10**-nd or v == 0 else f'{v:.2e}'
-    return str(v)
-
-def md_table(df:pd.DataFrame, # the table
-             nd:int=3, # decimals
-            )->str:
-    "A pandas table as a GitHub markdown table."
-    cols = [str(c) for c in df.columns]
-    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '|'.join(['---']*len(cols)) + '|']
-    lines += ['| ' + ' | '.join(_fmt(v, nd) for v in row) + ' |' for row in df.itertuples(index=False)]
-    return '\n'.join(lines)
-
-def _jsonable(o):
-    "`o` with numpy types turned into Python ones and NaN into None."
-    if isinstance(o, dict): return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)): return [_jsonable(v) for v in o]
-    if isinstance(o, np.ndarray): return _jsonable(o.tolist())
-    if isinstance(o, (np.integer,)): return int(o)
-    if isinstance(o, (float, np.floating)): return float(o) if np.isfinite(o) else None
-    return o
 
 def avis_losses(zt:pd.DataFrame, # a `z_table` of all methods
                 tol_r2:float=0.005, # R² lower by more than this is a loss
@@ -448,147 +180,6 @@ def avis_losses(zt:pd.DataFrame, # a `z_table` of all methods
                                    ('outlier_frac', ra.outlier_frac > rb.outlier_frac + tol_out)):
                     if bool(worse): rows.append(dict(avis=a, baseline=b, group=g, cls=c, n=int(ra.n), metric=met, avis_value=ra[met], baseline_value=rb[met]))
     return pd.DataFrame(rows, columns=['avis', 'baseline', 'group', 'cls', 'n', 'metric', 'avis_value', 'baseline_value'])
-
-# %% ../nbs/31_evaluate.ipynb #c056
-def _pct(f)->str: return f'{100*f:g}%'
-
-def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
-             out=None, # report folder (None: compute only)
-             store=None, # the store, when not the one recorded in the embeddings
-             k:int=64, # kNN neighbours
-             fracs=(0.01, 0.1, 1.0), # label fractions of the probes
-             probes:bool=True, # linear and MLP probes
-             classify:bool=True, # classification tasks
-             baselines:bool=True, # the four baselines
-             retrieval_n:int=1000, # test pairs for retrieval (seeded subsample)
-             steps:int|None=None, # supervised-baseline optimiser steps (default 1000, 20 when `fast`)
-             budget_s:float|None=None, # optional wall-time cap of each supervised baseline, s
-             config:str|None=None, # supervised-baseline tower size (default: the embedded model's, else 'small'; 'tiny' when `fast`)
-             fast:bool=False, # a quick run for tests and smoke checks (tiny towers, few steps, short probes)
-             device=None, # device of the supervised baselines
-             seed:int=0, # every random choice
-             figures:bool=True, # write figures
-             progress:bool=True, # report stages as they finish
-            )->dict:
-    "Run the AVIS evaluation protocol on `emb`; writes metrics.json, report.md, predictions and figures to `out`."
-    t00 = time.time(); timing = {}
-    def stage(name, t0):
-        timing[name] = round(time.time() - t0, 2)
-        if progress: print(f'evaluate: {name} done in {timing[name]:.1f} s')
-    emb = emb if isinstance(emb, Embeddings) else load_embeddings(emb, store=store)
-    if store is not None and emb.store is None: emb.store = store if isinstance(store, PairedStore) else PairedStore(store)
-    cat = emb.catalog
-    if 'Z' not in cat: raise ValueError("the embeddings' catalog has no Z column: open them with their store (store=...)")
-    tr, te = _rows(emb, 'train', 'Z'), _rows(emb, 'test', 'Z')
-    if not len(tr) or not len(te): raise ValueError(f"need train and test objects with a redshift, got {len(tr)} and {len(te)}")
-    z = cat.Z.to_numpy(np.float64)
-    preds, skipped = {}, {}
-    # zero-shot
-    t0 = time.time()
-    for m in MODES:
-        x = emb.get(m)
-        preds[f'AVIS {m} kNN'] = knn_predict(x[tr], z[tr], x[te], k)
-    stage('zero-shot', t0)
-    # baselines
-    if baselines:
-        t0 = time.time()
-        try:
-            X, _ = photometry_features(cat)
-            preds['photometry kNN'] = knn_predict(X[tr], z[tr], X[te], k)
-        except ValueError as e: skipped['photometry kNN'] = str(e)
-        if emb.store is None:
-            for b in ('spectra PCA kNN', 'image CNN', 'spectrum net'): skipped[b] = 'no store: pixels needed'
-        else:
-            st, gi = emb.store, emb.idx
-            P = spectra_pca(st, gi[np.r_[tr, te]], gi[tr], n_components=16 if fast else 32, seed=seed)
-            preds['spectra PCA kNN'] = knn_predict(P[:len(tr)], z[tr], P[len(tr):], k)
-            hp = emb.meta.get('hparams') or {}
-            hp = json.loads(hp) if isinstance(hp, str) else hp
-            cfg = config or ('tiny' if fast else hp.get('config', 'small'))
-            kw = dict(img_kw=hp.get('img_kw'), spec_kw=hp.get('spec_kw')) if cfg == hp.get('config') else {}
-            nsteps = steps or (20 if fast else 1000)
-            for name, tower in (('image CNN', 'image'), ('spectrum net', 'spectrum')):
-                net = train_znet(st, tower, gi[tr], z[tr], config=cfg, steps=nsteps, bs=16 if fast else 64,
-                                 budget_s=budget_s, device=device, seed=seed, **kw)
-                preds[name] = predict_znet(net, st, gi[te])
-                timing[f'{name} steps'] = net.steps_done
-        stage('baselines', t0)
-    # probes
-    if probes:
-        t0 = time.time()
-        for m in MODES:
-            x = emb.get(m)
-            for kind in ('linear', 'mlp'):
-                for f in fracs:
-                    preds[f"AVIS {m} {'linear' if kind == 'linear' else 'MLP'} {_pct(f)}"] = probe(
-                        x[tr], z[tr], x[te], kind, f, max_iter=30 if fast else 300, seed=seed)
-        stage('probes', t0)
-    zt = z_table(z[te], preds, cat.iloc[te])
-    losses = avis_losses(zt)
-    # classification
-    cls = {}
-    if classify:
-        t0 = time.time()
-        for task, sub in CLASS_TASKS.items():
-            if task not in cat: continue
-            ok = cat[task].notna().to_numpy() & (cat[task].astype(str).str.strip() != '').to_numpy()
-            if sub is not None: ok &= (cat.SPECTYPE.astype(str).to_numpy() == sub[0]) & cat[task].astype(str).isin(sub[1]).to_numpy()
-            ctr, cte = np.flatnonzero(ok & emb.split_mask('train')), np.flatnonzero(ok & emb.split_mask('test'))
-            y = cat[task].astype(str).to_numpy()
-            if len(set(y[ctr])) < 2 or not len(cte): skipped[f'classify {task}'] = 'fewer than 2 classes or no test objects'; continue
-            labels = sorted(set(y[ctr]) | set(y[cte]))
-            cls[task] = {}
-            for m in MODES:
-                x = emb.get(m)
-                cls[task][f'AVIS {m} kNN'] = class_metrics(y[cte], knn_predict(x[ctr], y[ctr], x[cte], k, classify=True), labels)
-                cls[task][f'AVIS {m} linear'] = class_metrics(y[cte], probe(x[ctr], y[ctr], x[cte], 'linear', classify=True,
-                                                                            max_iter=30 if fast else 300, seed=seed), labels)
-        stage('classification', t0)
-    # retrieval
-    t0 = time.time()
-    rs = np.flatnonzero(emb.split_mask('test'))
-    if len(rs) > retrieval_n: rs = np.sort(np.random.default_rng(seed).choice(rs, retrieval_n, replace=False))
-    sim = emb.img[rs] @ emb.spec[rs].T
-    ranks = {'image → spectrum': retrieval_ranks(sim), 'spectrum → image': retrieval_ranks(sim.T)}
-    ret = dict(n=len(rs), i2s=retrieval_metrics(ranks['image → spectrum']), s2i=retrieval_metrics(ranks['spectrum → image']),
-               chance={'recall@1': 1/max(len(rs), 1), 'median_rank': (len(rs) + 1)/2})
-    stage('retrieval', t0)
-    meta = dict(embeddings={k_: v for k_, v in emb.meta.items() if k_ not in ('hparams',)}, n=len(emb),
-                n_train=len(tr), n_test=len(te), k=k, fracs=list(fracs), seed=seed, fast=fast,
-                probe_labels={_pct(f): n_labels(len(tr), f) for f in fracs},
-                store=str(getattr(emb.store, 'path', None)), created=time.strftime('%Y-%m-%dT%H:%M:%S'))
-    metrics = dict(meta=meta, redshift={}, classification=cls, retrieval=ret, losses=losses.to_dict('records'),
-                   skipped=skipped, timing=timing)
-    for r in zt.itertuples(index=False):
-        metrics['redshift'].setdefault(r.method, {}).setdefault(r.group, {})[r.cls] = dict(
-            n=r.n, r2=r.r2, bias=r.bias, sigma_nmad=r.sigma_nmad, outlier_frac=r.outlier_frac)
-    metrics = _jsonable(metrics)
-    if out is not None:
-        t0 = time.time()
-        out = Path(out); (out/'figures').mkdir(parents=True, exist_ok=True)
-        pr = pd.DataFrame(dict(ROW=te, TARGETID=emb.targetid[te], Z=z[te], **preds))
-        for c in ('SPECTYPE', 'TARGET_CLASS'):
-            if c in cat: pr[c] = cat[c].to_numpy()[te]
-        pr.to_parquet(out/'predictions.parquet', index=False)
-        figs = {}
-        if figures:
-            main = {n: preds[n] for n in [f'AVIS {m} kNN' for m in MODES] + list(BASELINES) if n in preds}
-            classes = cat.SPECTYPE.astype(str).to_numpy()[te] if 'SPECTYPE' in cat else None
-            figs['z_density'] = plot_z_density(z[te], main, classes, dpi=90)
-            if 'FLUX_R' in cat:
-                figs['residuals_vs_mag'] = plot_residuals_vs_mag(z[te], main, photometry_features(cat, 'r')[0][te, 0],
-                                                               xlabel='r (AB mag, dereddened)' if 'EBV' in cat else 'r (AB mag)', dpi=90)
-            for task, res in cls.items():
-                figs[f'confusion_{task}'] = plot_confusions({m: res[f'AVIS {m} kNN'] for m in MODES}, dpi=90)
-            figs['retrieval'] = plot_retrieval(ranks, dpi=90)
-            for name, fig in figs.items():
-                fig.savefig(out/'figures'/f'{name}.png'); plt.close(fig)
-        metrics['figures'] = {n: f'figures/{n}.png' for n in figs}
-        with atomic_path(out/'metrics.json') as t: t.write_text(json.dumps(metrics, indent=1))
-        with atomic_path(out/'report.md') as t: t.write_text(report_md(metrics))
-        stage('report', t0)
-    metrics['timing']['total'] = round(time.time() - t00, 2)
-    return metrics
 
 # %% ../nbs/31_evaluate.ipynb #c058
 def report_md(metrics:dict # from `evaluate` (or metrics.json)
@@ -615,8 +206,8 @@ def report_md(metrics:dict # from `evaluate` (or metrics.json)
         classes = sorted({c for n in avis0 + base for c in rz[n].get(g, {})})
         if not classes: continue
         L += [f'## Redshift per {g}', '', 'σ_NMAD / outlier fraction / R² (n):', '']
-        t = pd.DataFrame([dict(method=n, **{c: (f"{_fmt(rz[n][g][c]['sigma_nmad'], 4)} / {_fmt(rz[n][g][c]['outlier_frac'])} / "
-                                                f"{_fmt(rz[n][g][c]['r2'])} ({rz[n][g][c]['n']})" if c in rz[n].get(g, {}) else '–')
+        t = pd.DataFrame([dict(method=n, **{c: (f"{fmt(rz[n][g][c]['sigma_nmad'], 4)} / {fmt(rz[n][g][c]['outlier_frac'])} / "
+                                                f"{fmt(rz[n][g][c]['r2'])} ({rz[n][g][c]['n']})" if c in rz[n].get(g, {}) else '–')
                                                 for c in classes}) for n in avis0 + base])
         L += [md_table(t), '']
     L += ['## Where AVIS loses', '']
@@ -637,7 +228,117 @@ def report_md(metrics:dict # from `evaluate` (or metrics.json)
     L += [f"## Cross-modal retrieval ({r['n']} test pairs)", '',
           md_table(pd.DataFrame([dict(direction=d, **{k_: r[key][k_] for k_ in r[key] if k_ != 'n'})
                                  for d, key in (('image → spectrum', 'i2s'), ('spectrum → image', 's2i'))])), '',
-          f"Chance: recall@1 = {_fmt(r['chance']['recall@1'], 4)}, median rank ≈ {_fmt(r['chance']['median_rank'], 1)}.", '']
+          f"Chance: recall@1 = {fmt(r['chance']['recall@1'], 4)}, median rank ≈ {fmt(r['chance']['median_rank'], 1)}.", '']
     if m.get('skipped'): L += ['## Skipped', ''] + [f'- {k_}: {v}' for k_, v in m['skipped'].items()] + ['']
     if m.get('figures'): L += ['## Figures', ''] + [f'![{n}]({p})' for n, p in m['figures'].items()] + ['']
     return '\n'.join(L)
+
+# %% ../nbs/31_evaluate.ipynb #e051
+def report_figures(emb:Embeddings, # the evaluated embeddings
+                   te:np.ndarray, # test rows with a redshift
+                   preds:dict, # {method: test-split redshifts}
+                   classification:dict, # `class_results` (or metrics['classification'])
+                   ranks:dict, # {direction: retrieval ranks}
+                   dpi:int=90, # figure resolution
+                  )->dict:
+    "The report's figures: `{name: Figure}`."
+    cat, z = emb.catalog, emb.catalog.Z.to_numpy(np.float64)
+    main = {n: preds[n] for n in [f'AVIS {MODALITY_NAMES[m]} kNN' for m in MODALITIES] + list(BASELINES) if n in preds}
+    classes = cat.SPECTYPE.astype(str).to_numpy()[te] if 'SPECTYPE' in cat else None
+    figs = dict(z_density=plot_z_density(z[te], main, classes, dpi=dpi))
+    if 'FLUX_R' in cat:
+        figs['residuals_vs_mag'] = plot_residuals_vs_mag(z[te], main, photometry_features(cat, 'r')[0][te, 0],
+                                                         xlabel='r (AB mag, dereddened)' if 'EBV' in cat else 'r (AB mag)', dpi=dpi)
+    for task, res in classification.items():
+        figs[f'confusion_{task}'] = plot_confusions({MODALITY_NAMES[m]: res[f'AVIS {MODALITY_NAMES[m]} kNN'] for m in MODALITIES}, dpi=dpi)
+    figs['retrieval'] = plot_retrieval(ranks, dpi=dpi)
+    return figs
+
+def write_report(out, # report folder
+                 metrics:dict, # the JSON-ready metrics of `evaluate`
+                 emb:Embeddings, # the evaluated embeddings
+                 te:np.ndarray, # test rows with a redshift
+                 preds:dict, # {method: test-split redshifts}
+                 ranks:dict, # {direction: retrieval ranks}
+                 figures:bool=True, # write figures
+                )->dict:
+    "Write predictions.parquet, the figures, metrics.json and report.md to `out`: `metrics` with its figures listed."
+    out = Path(out); (out/'figures').mkdir(parents=True, exist_ok=True)
+    cat = emb.catalog
+    pr = pd.DataFrame(dict(ROW=te, TARGETID=emb.targetid[te], Z=cat.Z.to_numpy(np.float64)[te], **preds))
+    for c in ('SPECTYPE', 'TARGET_CLASS'):
+        if c in cat: pr[c] = cat[c].to_numpy()[te]
+    pr.to_parquet(out/'predictions.parquet', index=False)
+    figs = report_figures(emb, te, preds, metrics['classification'], ranks) if figures else {}
+    for name, fig in figs.items():
+        fig.savefig(out/'figures'/f'{name}.png'); plt.close(fig)
+    metrics['figures'] = {n: f'figures/{n}.png' for n in figs}
+    with atomic_path(out/'metrics.json') as t: t.write_text(json.dumps(metrics, indent=1))
+    with atomic_path(out/'report.md') as t: t.write_text(report_md(metrics))
+    return metrics
+
+# %% ../nbs/31_evaluate.ipynb #c056
+def _settings(emb:Embeddings, tr, te, k, fracs, seed, fast)->dict:
+    "The settings of an evaluation (metrics.json's `meta`)."
+    return dict(embeddings={k_: v for k_, v in emb.meta.items() if k_ not in ('hparams',)}, n=len(emb),
+                n_train=len(tr), n_test=len(te), k=k, fracs=list(fracs), seed=seed, fast=fast,
+                probe_labels={_pct(f): n_labels(len(tr), f) for f in fracs},
+                store=str(getattr(emb.store, 'path', None)), created=time.strftime('%Y-%m-%dT%H:%M:%S'))
+
+def _by_method(zt:pd.DataFrame)->dict:
+    "A `z_table` as `{method: {group: {class: metrics}}}`."
+    out = {}
+    for r in zt.itertuples(index=False):
+        out.setdefault(r.method, {}).setdefault(r.group, {})[r.cls] = dict(
+            n=r.n, r2=r.r2, bias=r.bias, sigma_nmad=r.sigma_nmad, outlier_frac=r.outlier_frac)
+    return out
+
+def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
+             out=None, # report folder (None: compute only)
+             store=None, # the store, when not the one recorded in the embeddings
+             k:int=64, # kNN neighbours
+             fracs=(0.01, 0.1, 1.0), # label fractions of the probes
+             probes:bool=True, # linear and MLP probes
+             classify:bool=True, # classification tasks
+             baselines:bool=True, # the four baselines
+             retrieval_n:int=1000, # test pairs for retrieval (seeded subsample)
+             steps:int|None=None, # supervised-baseline optimiser steps (default 1000, 20 when `fast`)
+             budget_s:float|None=None, # optional wall-time cap of each supervised baseline, s
+             config:str|None=None, # supervised-baseline tower size (default: the embedded model's, else 'small'; 'tiny' when `fast`)
+             fast:bool=False, # a quick run for tests and smoke checks (tiny towers, few steps, short probes)
+             device=None, # device of the supervised baselines
+             seed:int=0, # every random choice
+             figures:bool=True, # write figures
+             progress:bool=True, # report stages as they finish
+            )->dict:
+    "Run the AVIS evaluation protocol on `emb`; writes metrics.json, report.md, predictions and figures to `out`."
+    t00, timing = time.time(), {}
+    def stage(name, f, *args, **kwargs):
+        t0 = time.time(); r = f(*args, **kwargs)
+        timing[name] = round(time.time() - t0, 2)
+        if progress: print(f'evaluate: {name} done in {timing[name]:.1f} s')
+        return r
+    emb = emb if isinstance(emb, Embeddings) else load_embeddings(emb, store=store)
+    if store is not None and emb.store is None: emb.store = store if isinstance(store, PairedStore) else PairedStore(store)
+    if 'Z' not in emb.catalog: raise ValueError("the embeddings' catalog has no Z column: open them with their store (store=...)")
+    tr, te = _rows(emb, 'train', 'Z'), _rows(emb, 'test', 'Z')
+    if not len(tr) or not len(te): raise ValueError(f"need train and test objects with a redshift, got {len(tr)} and {len(te)}")
+    zs = stage('zero-shot', zero_shot_z, emb, k)
+    preds = {f'AVIS {MODALITY_NAMES[m]} kNN': zs[m].to_numpy() for m in MODALITIES}
+    skipped, max_iter = {}, 30 if fast else 300
+    if baselines:
+        bp, bs, done = stage('baselines', baseline_z, emb, tr, te, k, steps=steps or (20 if fast else 1000), config=config or ('tiny' if fast else None),
+                             budget_s=budget_s, fast=fast, device=device, seed=seed)
+        preds.update(bp); skipped.update(bs); timing.update({f'{n} steps': s for n, s in done.items()})
+    if probes: preds.update(stage('probes', probe_z, emb, tr, te, fracs, max_iter=max_iter, seed=seed))
+    cls = {}
+    if classify:
+        cls, cs = stage('classification', class_results, emb, k, max_iter=max_iter, seed=seed)
+        skipped.update(cs)
+    ret, ranks = stage('retrieval', retrieval_results, emb, retrieval_n, seed)
+    zt = z_table(emb.catalog.Z.to_numpy(np.float64)[te], preds, emb.catalog.iloc[te])
+    metrics = jsonable(dict(meta=_settings(emb, tr, te, k, fracs, seed, fast), redshift=_by_method(zt), classification=cls,
+                            retrieval=ret, losses=avis_losses(zt).to_dict('records'), skipped=skipped, timing=timing))
+    if out is not None: metrics = stage('report', write_report, out, metrics, emb, te, preds, ranks, figures)
+    metrics['timing'] = dict(timing, total=round(time.time() - t00, 2))
+    return metrics

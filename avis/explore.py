@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr
-from .core import atomic_path, camera_wave
-from .maps import COLOURINGS, colour_values, as_embeddings, embedding_array, _CAT_COLOURS
+from .core import atomic_path, camera_wave, CATEGORY_COLOURS, renamed_kwargs
+from .maps import COLOURINGS, colour_values, as_embeddings, read_maps, plot_map
 
 # %% auto #0
-__all__ = ['EXPLORE_BY', 'subsample', 'explore_figure', 'explore_html', 'read_plotly_html', 'find_chromium', 'browser_check',
-           'stamp_rgb', 'neighbours', 'object_panel', 'Explorer']
+__all__ = ['EXPLORE_BY', 'CHROMIUM_FLAGS', 'subsample', 'explore_figure', 'explore_html', 'read_plotly_html', 'maps_page',
+           'find_chromium', 'run_chromium', 'browser_check', 'stamp_rgb', 'neighbours', 'object_panel', 'Explorer']
 
 # %% ../nbs/35_explore.ipynb #c005
 EXPLORE_BY = ('spectype', 'z', 'morphtype', 'subtype', 'target_class')  # colourings in the menu
@@ -42,7 +42,7 @@ def _colour_spec(catalog, by):
     names = ['other'] * other + list(cats)
     code = np.zeros(len(v), np.int64)
     for i, k in enumerate(cats): code[v == k] = i + other
-    cols = ['#d0d0d0'] * other + [_CAT_COLOURS[i % 10] for i in range(len(cats))]
+    cols = ['#d0d0d0'] * other + [CATEGORY_COLOURS[i % 10] for i in range(len(cats))]
     K = len(names)
     scale = [[f, c] for i, c in enumerate(cols) for f in (i / K, (i + 1) / K)]
     return dict(color=code.tolist(), colorscale=scale, cmin=-0.5, cmax=K - 0.5, title=label,
@@ -127,6 +127,22 @@ def read_plotly_html(path # a page written by plotly's write_html
             if k in tr: tr[k] = _decode(tr[k])
     return dict(data=data, layout=layout)
 
+# %% ../nbs/35_explore.ipynb #c011b
+def maps_page(table, # maps.parquet written by `avis.maps.make_maps`
+              catalog:pd.DataFrame, # catalogue of the mapped objects (matched to the table by TARGETID)
+              out=None, # the page to write (default: `explore-<name>.html` beside the table)
+              name:str='joint-3d', # the 3-D map to show
+              **kwargs, # `explore_figure` arguments (by, max_points, seed, marker_size, title)
+             )->Path:
+    "Write the interactive 3-D page of map `name` of a maps table; returns its path."
+    maps, tid = read_maps(table)
+    if name not in maps: raise ValueError(f"{table} has no {name} map (it has {sorted(maps)})")
+    pos = pd.Series(np.arange(len(catalog)), index=catalog.TARGETID.to_numpy()).reindex(tid)
+    if pos.isna().any(): raise ValueError(f"{int(pos.isna().sum())} objects of {table} are not in the catalogue")
+    cat = catalog.iloc[pos.to_numpy().astype(np.int64)].reset_index(drop=True)
+    return explore_html(maps[name], cat, Path(table).parent/f'explore-{name}.html' if out is None else out, **kwargs)
+
+
 # %% ../nbs/35_explore.ipynb #c013
 def find_chromium()->str|None:
     "Path of a Chromium/Chrome executable, or None."
@@ -134,6 +150,23 @@ def find_chromium()->str|None:
         p = shutil.which(name)
         if p: return p
     return None
+
+CHROMIUM_FLAGS = ('--headless=new', '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+                  '--ignore-gpu-blocklist', '--hide-scrollbars', '--allow-file-access-from-files')  # WebGL without a GPU; frames may read local files
+
+def run_chromium(page, # the HTML file to open
+                 *args:str, # what to do with it: '--dump-dom', f'--screenshot={png}'
+                 chromium:str|None=None, # browser executable (default: `find_chromium()`)
+                 size=(1000, 800), # window size, pixels
+                 wait_ms:int=15_000, # virtual time the page may use to render
+                 timeout:float=120, # seconds before giving up
+                )->subprocess.CompletedProcess:
+    "Open `page` in headless Chromium with `args` and a fresh profile; returns the finished process (`stdout`: the DOM)."
+    exe = chromium or find_chromium()
+    if exe is None: raise FileNotFoundError("No Chromium found: apt-get install chromium")
+    with tempfile.TemporaryDirectory() as prof:
+        return subprocess.run([exe, *CHROMIUM_FLAGS, f'--window-size={size[0]},{size[1]}', f'--virtual-time-budget={wait_ms}',
+                               f'--user-data-dir={prof}', *args, Path(page).resolve().as_uri()], capture_output=True, text=True, timeout=timeout)
 
 def browser_check(html, # the page to open
                   screenshot=None, # PNG to write (optional)
@@ -143,22 +176,15 @@ def browser_check(html, # the page to open
                   timeout:float=120, # seconds before giving up
                  )->dict:
     "Open `html` in headless Chromium: whether plotly rendered (graph div, WebGL scene, menu) and the screenshot path."
-    exe = chromium or find_chromium()
-    if exe is None: raise FileNotFoundError("No Chromium found: apt-get install chromium")
-    url = Path(html).resolve().as_uri()
-    base = [exe, '--headless=new', '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-swiftshader',
-            '--use-angle=swiftshader', '--ignore-gpu-blocklist', '--hide-scrollbars', f'--window-size={size[0]},{size[1]}',
-            f'--virtual-time-budget={wait_ms}']
-    with tempfile.TemporaryDirectory() as prof:
-        r = subprocess.run(base + [f'--user-data-dir={prof}', '--dump-dom', url], capture_output=True, text=True, timeout=timeout)
-        dom = r.stdout
-        if screenshot is not None:
-            subprocess.run(base + [f'--user-data-dir={prof}', f'--screenshot={Path(screenshot).resolve()}', url],
-                           capture_output=True, text=True, timeout=timeout)
+    kw = dict(chromium=chromium, size=size, wait_ms=wait_ms, timeout=timeout)
+    r = run_chromium(html, '--dump-dom', **kw)
+    dom = r.stdout
+    if screenshot is not None: run_chromium(html, f'--screenshot={Path(screenshot).resolve()}', **kw)
     return dict(graph='plotly-graph-div' in dom and 'js-plotly-plot' in dom, webgl='gl-container' in dom,
                 menu='updatemenu-item' in dom or 'updatemenu-header' in dom, dom_chars=len(dom),
                 screenshot=Path(screenshot) if screenshot is not None and Path(screenshot).exists() else None,
                 returncode=r.returncode)
+
 
 # %% ../nbs/35_explore.ipynb #c016
 def stamp_rgb(img:np.ndarray, # (B, H, W) nanomaggies
@@ -191,16 +217,10 @@ def neighbours(x:np.ndarray, # (N, D) embeddings (unit rows: cosine = dot produc
     return top, sim[top]
 
 # %% ../nbs/35_explore.ipynb #c018
-def _store_rows(emb, n):
-    "Store index of each embedding row: `emb.idx`, a catalogue IDX column, or the row number."
-    src = getattr(emb, 'source', emb)
-    idx = getattr(src, 'idx', None) if not isinstance(src, dict) else src.get('idx')
-    if idx is None and 'IDX' in emb.catalog: idx = emb.catalog.IDX.to_numpy()
-    return np.arange(n) if idx is None else np.asarray(idx, dtype=np.int64)
-
-def object_panel(emb, # `as_embeddings` output (or anything it accepts): img, spec, catalog, store
+@renamed_kwargs(kind='modality')
+def object_panel(emb, # `Embeddings` (or anything `avis.maps.as_embeddings` accepts): img, spec, catalog, store
                  row:int, # row of the object in the embeddings
-                 kind:str='joint', # embedding used for the neighbours
+                 modality:str='joint', # embedding used for the neighbours: 'img', 'spec' or 'joint'
                  k:int=4, # neighbours shown
                  store=None, # `PairedStore` (default: `emb.store`)
                  figsize:tuple|None=None, # figure size
@@ -208,7 +228,7 @@ def object_panel(emb, # `as_embeddings` output (or anything it accepts): img, sp
     "`(fig, neighbours_table)`: the object's stamp and spectrum and its `k` nearest neighbours."
     emb = as_embeddings(emb)
     cat, store = emb.catalog, store if store is not None else emb.store
-    x = embedding_array(emb, kind)
+    x = emb.get(modality)
     rows, sim = neighbours(x, row, k)
     cols = [c for c in ('TARGETID', 'Z', 'SPECTYPE', 'SUBTYPE', 'MORPHTYPE', 'TARGET_CLASS') if c in cat]
     nb = cat.iloc[rows][cols].assign(ROW=rows, SIMILARITY=sim).reset_index(drop=True)
@@ -222,7 +242,7 @@ def object_panel(emb, # `as_embeddings` output (or anything it accepts): img, sp
         for j, r in enumerate(nb.itertuples()):
             a = fig.add_subplot(gs[1, j]); a.set_axis_off(); a.text(0, 0.5, f'{_label(r)}\nsim={r.SIMILARITY:.3f}', fontsize=7)
         return fig, nb
-    srow = _store_rows(emb, len(cat))
+    srow = emb.idx  # the store row of each embedding row
     got = store.get(np.concatenate([[srow[row]], srow[rows]]))
     ax = fig.add_subplot(gs[0, 0])
     ax.imshow(stamp_rgb(got['img'][0, 0], store.bands), origin='lower'); ax.set_axis_off()
@@ -244,16 +264,17 @@ def object_panel(emb, # `as_embeddings` output (or anything it accepts): img, sp
 # %% ../nbs/35_explore.ipynb #c022
 class Explorer:
     "Browse a map: colour it, pick objects by TARGETID or click, see stamp, spectrum and neighbours."
+    @renamed_kwargs(kind='modality')
     def __init__(self, emb, # `Embeddings`, EMB.h5 path, or dict (img, spec, catalog, store)
                  coords:np.ndarray, # (N, 2) map of the same objects (3-D maps: first two axes)
-                 kind:str='joint', # embedding used for neighbours
+                 modality:str='joint', # embedding used for neighbours: 'img', 'spec' or 'joint'
                  k:int=4, # neighbours shown
                  by:str='spectype', # initial colouring
                 ):
         self.emb = as_embeddings(emb)
         self.coords = np.asarray(coords)[:, :2]
         if len(self.coords) != len(self.emb.catalog): raise ValueError(f"{len(self.coords)} map points for {len(self.emb.catalog)} objects")
-        store_attr('kind,k,by')
+        store_attr('modality,k,by')
         self._row_of = pd.Series(np.arange(len(self.coords)), index=self.emb.catalog.TARGETID.to_numpy())
         self.selected = None
 
@@ -269,7 +290,7 @@ class Explorer:
     def panel(self, targetid:int):
         "`(fig, neighbours)` for `targetid`; remembers it as `selected`."
         self.selected = self.row(targetid)
-        return object_panel(self.emb, self.selected, self.kind, self.k)
+        return object_panel(self.emb, self.selected, self.modality, self.k)
 
     def on_click(self, event)->int|None:
         "Matplotlib click handler: select the nearest point; returns its TARGETID."
@@ -286,7 +307,6 @@ class Explorer:
 
     def map_figure(self, by:str|None=None, **kwargs):
         "The map coloured `by`, with the selected object marked."
-        from avis.maps import plot_map
         self.by = by or self.by
         fig = plot_map(self.coords, self.emb.catalog, self.by, **kwargs)
         if self.selected is not None: fig.axes[0].scatter(*self.coords[self.selected], marker='x', s=80, c='k', zorder=5)

@@ -310,12 +310,12 @@ def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, requ
         for k in np.flatnonzero(reason == ''):
             e = pool.iloc[ii[k]]
             try:
-                mi = None
+                mmu_img = None
                 if e.ROW >= 0:
                     from avis import mmu
                     if e.PATH not in mmu_cache: mmu_cache.clear(); mmu_cache[e.PATH] = mmu.read_mmu_legacy(e.PATH)
-                    mi = mmu_cache[e.PATH]
-                img[k], img_ivar[k], info = load_image(e, st.bands, S, required, mi)
+                    mmu_img = mmu_cache[e.PATH]
+                img[k], img_ivar[k], info = load_image(e, st.bands, S, required, mmu_img)
                 if how[k] == 'TARGETID' and np.isfinite([info['ra'], info['dec'], ra[k], dec[k]]).all():
                     sep[k] = _sep_arcsec(ra[k], dec[k], info['ra'], info['dec'])
                     if sep[k] > radius_arcsec:
@@ -331,11 +331,11 @@ def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, requ
                          IMG_IVAR_EST=est, IMG_VERSION=ver)
         g = np.flatnonzero(good)
         cat = normalize_catalog(cat.iloc[g].reset_index(drop=True))
-        sh = lambda a, s: a[g[s]]
+        rows = lambda a, s: a[g[s]]  # slice `s` of the good rows
         for p0 in range(0, len(g), shard_size):
             s = slice(p0, p0 + shard_size)
-            parts.append(dict(img=sh(img, s), img_ivar=sh(img_ivar, s), flux=sh(u.flux, s), ivar=sh(u.ivar, s),
-                              mask=sh(u.mask, s), catalog=cat.iloc[s].reset_index(drop=True)))
+            parts.append(dict(img=rows(img, s), img_ivar=rows(img_ivar, s), flux=rows(u.flux, s), ivar=rows(u.ivar, s),
+                              mask=rows(u.mask, s), catalog=cat.iloc[s].reset_index(drop=True)))
     if not parts:  # nothing to store: an empty shard still records the rejects and the count read
         B, S, P = len(st.bands), st.size, st.npix
         parts = [dict(img=np.zeros((0, B, S, S), np.float32), img_ivar=np.zeros((0, B, S, S), np.float32),
@@ -383,8 +383,8 @@ def ingest_summary(store # a `PairedStore` written by `ingest`, or its path
     "Counts of a store built by `ingest`: read, paired, rejected (read == paired + rejected) and rejects by reason."
     st = store if isinstance(store, PairedStore) else PairedStore(store)
     rj = st.rejects
-    run = st._store_rejects()
-    read = sum(int(s.get('read', 0)) for s in st.meta['shards']) + int((run.TAG == 'ingest').sum())
+    run_rejects = st._store_rejects()
+    read = sum(int(s.get('read', 0)) for s in st.meta['shards']) + int((run_rejects.TAG == 'ingest').sum())
     return dict(read=read, paired=len(st), rejected=len(rj), reasons=rj.REASON.value_counts().sort_index().to_dict())
 
 def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/MMU files
@@ -403,8 +403,8 @@ def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/
     src, out = Path(src), Path(out)
     select = {**SELECT, **(select or {})}
     files = find_inputs(src, exclude=out, follow_links=follow_links)
-    run = Rejects()
-    for p in files['outside']: run.add('symlink outside source folder', file=_rel(p, src))
+    run_rejects = Rejects()
+    for p in files['outside']: run_rejects.add('symlink outside source folder', file=_rel(p, src))
     zcat = None
     if files['zcat']:
         zs = []
@@ -412,22 +412,22 @@ def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/
             try:
                 try: zs.append(desi.read_zcatalog(p, columns=['TARGETID', 'ZCAT_PRIMARY'] + Z_COLS))  # DR1's is 2 GB
                 except DataError: zs.append(desi.read_zcatalog(p))  # some of those columns are missing
-            except Exception as e: _refuse(run, e, _rel(p, src))
+            except Exception as e: _refuse(run_rejects, e, _rel(p, src))
         zcat = pd.concat(zs, ignore_index=True) if zs else None
     mmu_desi, mmu_legacy = [], []
     for p in files['hdf5']:
         try: kind = _h5_kind(p)
-        except Exception as e: _refuse(run, e, _rel(p, src)); continue
+        except Exception as e: _refuse(run_rejects, e, _rel(p, src)); continue
         if kind == 'desi': mmu_desi.append(p)
         elif kind == 'legacy': mmu_legacy.append(p)
-        else: run.add('HDF5 file is neither an MMU DESI nor an MMU Legacy Surveys file', file=_rel(p, src))
-    pool = image_index(files['cutout'], src, run)
-    if mmu_legacy: pool = pd.concat([pool, mmu_image_index(mmu_legacy, src, run)], ignore_index=True)
+        else: run_rejects.add('HDF5 file is neither an MMU DESI nor an MMU Legacy Surveys file', file=_rel(p, src))
+    pool = image_index(files['cutout'], src, run_rejects)
+    if mmu_legacy: pool = pd.concat([pool, mmu_image_index(mmu_legacy, src, run_rejects)], ignore_index=True)
     redrock = {p.name: p for p in files['redrock']}
-    def _rr(p):  # the redrock file of coadd `p`: beside it, else anywhere with the same name
+    def _redrock_of(p):  # the redrock file of coadd `p`: beside it, else anywhere with the same name
         name = 'redrock-' + p.name[len('coadd-'):]
         return p.parent/name if (p.parent/name).exists() else redrock.get(name)
-    units = [('coadd', p, _rr(p)) for p in files['coadd']]
+    units = [('coadd', p, _redrock_of(p)) for p in files['coadd']]
     units += [('mmu', p, None) for p in mmu_desi]
     st = _open_store(out, bands, size, seed, pool)
     st.clean()
@@ -445,6 +445,6 @@ def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/
     for s in st.shards:
         t = st.shard_table(s, 'inputs')
         if t is not None: claimed.update(t.KEY.astype(str))
-    for e in pool[~pool.KEY.isin(claimed)].itertuples(): run.add('no spectrum', file=e.KEY, targetid=e.TARGETID)
-    st.set_rejects(run.df, tag='ingest')
+    for e in pool[~pool.KEY.isin(claimed)].itertuples(): run_rejects.add('no spectrum', file=e.KEY, targetid=e.TARGETID)
+    st.set_rejects(run_rejects.df, tag='ingest')
     return dict(ingest_summary(st), units=len(units), skipped=skipped)

@@ -8,45 +8,19 @@ Docs: https://avis-astro.github.io/avis/maps.html.md"""
 from __future__ import annotations
 import json, math, time, warnings, logging
 from pathlib import Path
-from types import SimpleNamespace
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm, Normalize
 from fastcore.basics import store_attr, patch
-from .core import atomic_path, split_of
+from .core import (atomic_path, SPECTYPES, STAR_SUBTYPES, MORPHTYPES, TARGET_CLASSES, CATEGORY_COLOURS, MODALITIES,
+                       check_modality, moved_names, renamed_kwargs)
+from .embed import Embeddings, load_embeddings
 
 # %% auto #0
-__all__ = ['STAR_SUBTYPES', 'MORPHTYPES', 'SPECTYPES', 'TARGET_CLASSES', 'KINDS', 'PACMAP_DEFAULTS', 'MAP_FORMAT', 'COLOURINGS',
-           'demo_catalog', 'truth_groups', 'demo_embeddings', 'as_embeddings', 'embedding_array', 'PacmapMap',
+__all__ = ['PACMAP_DEFAULTS', 'MAP_FORMAT', 'COLOURINGS', 'truth_groups', 'as_embeddings', 'embedding_array', 'PacmapMap',
            'fit_map', 'kpc_per_arcsec', 'colour_values', 'plot_map', 'plot_subtypes', 'map_columns', 'fit_maps',
-           'maps_table', 'read_maps', 'map_gallery', 'make_maps']
-
-# %% ../nbs/32_maps.ipynb #c005
-STAR_SUBTYPES = ['A', 'F', 'G', 'K', 'M', 'WD', 'CV']  # stellar subtypes the poster shows
-MORPHTYPES = ['PSF', 'REX', 'EXP', 'DEV', 'SER']  # Legacy Surveys Tractor models
-SPECTYPES = ['GALAXY', 'QSO', 'STAR']  # redrock spectral classes
-TARGET_CLASSES = ['BGS_BRIGHT', 'BGS_FAINT', 'LRG', 'ELG', 'QSO', 'MWS', 'SCND', 'OTHER']  # AVIS main target classes
-
-def demo_catalog(n:int=600, # number of objects
-                 seed:int=0, # random seed
-                 frac:tuple=(0.55, 0.15, 0.30), # GALAXY, QSO, STAR fractions
-                )->pd.DataFrame:
-    "A synthetic AVIS catalogue (TARGETID, Z, SPECTYPE, SUBTYPE, MORPHTYPE, SHAPE_R, SERSIC, TARGET_CLASS, ...)."
-    rng = np.random.default_rng(seed)
-    spectype = rng.choice(SPECTYPES, n, p=frac)
-    gal, qso, star = (spectype == s for s in SPECTYPES)
-    z = np.where(gal, rng.uniform(0.01, 1.2, n), np.where(qso, rng.uniform(0.5, 3.5, n), rng.normal(0, 1e-4, n)))
-    subtype = np.where(star, rng.choice(STAR_SUBTYPES, n), np.where(qso, np.where(z < 2.1, 'LOZ', 'HIZ'), ''))
-    morph = np.where(gal, rng.choice(MORPHTYPES[1:], n, p=[0.3, 0.3, 0.25, 0.15]), 'PSF')
-    shape_r = np.where(morph == 'PSF', 0.0, rng.lognormal(0, 0.6, n) / (1 + z))
-    sersic = np.select([morph == 'PSF', morph == 'DEV', morph == 'SER'], [0.0, 4.0, rng.uniform(0.5, 6, n)], 1.0)
-    gcls = np.select([z < 0.2, z < 0.4, z < 0.8], ['BGS_BRIGHT', 'BGS_FAINT', 'LRG'], 'ELG')
-    tclass = np.where(gal, gcls, np.where(qso, 'QSO', np.where(rng.random(n) < 0.9, 'MWS', 'SCND')))
-    tid = 39627866878500000 + np.arange(n, dtype=np.int64) * 7
-    return pd.DataFrame(dict(TARGETID=tid, RA=rng.uniform(0, 360, n), DEC=rng.uniform(-10, 60, n),
-                             Z=z.astype(np.float64), SPECTYPE=spectype, SUBTYPE=subtype, MORPHTYPE=morph,
-                             SHAPE_R=shape_r.astype(np.float32), SERSIC=sersic.astype(np.float32),
-                             TARGET_CLASS=tclass, SPLIT=split_of(tid)))
+           'maps_table', 'read_maps', 'map_gallery', 'make_maps', 'SPECTYPES', 'STAR_SUBTYPES', 'MORPHTYPES',
+           'TARGET_CLASSES']
 
 # %% ../nbs/32_maps.ipynb #c008
 def truth_groups(catalog:pd.DataFrame # with SPECTYPE and SUBTYPE
@@ -55,54 +29,33 @@ def truth_groups(catalog:pd.DataFrame # with SPECTYPE and SUBTYPE
     st = catalog.SPECTYPE.to_numpy().astype(str)
     return np.where(st == 'STAR', np.char.add('STAR-', catalog.SUBTYPE.to_numpy().astype(str)), st)
 
-def demo_embeddings(n:int=600, # number of objects
-                    dim:int=64, # embedding dimension
-                    seed:int=0, # random seed
-                    noise:float=0.35, # spectrum scatter around the group centre (images get 1.5x)
-                   )->tuple:
-    "`(img, spec, catalog)`: float32 unit-norm embeddings clustered by `truth_groups`, and their catalogue."
-    cat = demo_catalog(n, seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    groups = truth_groups(cat)
-    names, g = np.unique(groups, return_inverse=True)
-    centres = rng.normal(0, 1, (len(names), dim))
-    zdir = rng.normal(0, 1, dim) / np.sqrt(dim) * 2
-    base = centres[g] + np.log1p(cat.Z.to_numpy())[:, None] * zdir
-    def _unit(x): return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
-    img = _unit(base + rng.normal(0, 1.5*noise, (n, dim)))
-    spec = _unit(base + rng.normal(0, noise, (n, dim)))
-    return img, spec, cat
 
 # %% ../nbs/32_maps.ipynb #c011
-KINDS = ('img', 'spec', 'joint')  # embedding kinds a map can be made of
-
-def as_embeddings(emb, # `Embeddings`, path to EMB.h5, dict/namespace with `img`, `spec` (and `catalog`)
-                  catalog:pd.DataFrame|None=None, # catalogue when `emb` has none
-                 ):
-    "A namespace with `img`, `spec`, `catalog` (and `store` when known) from any of the accepted inputs."
-    if isinstance(emb, (str, Path)):
-        from avis.embed import load_embeddings  # lazy: the maps work without the embedding module
-        emb = load_embeddings(emb)
+def as_embeddings(emb, # `Embeddings`, path to EMB.h5, dict/namespace with `img`, `spec` (and `catalog`, `store`, `idx`)
+                  catalog:pd.DataFrame|None=None, # catalogue when `emb` has none (or to replace its own)
+                 )->Embeddings:
+    "`emb` as an `avis.embed.Embeddings`: image and spectrum embeddings, catalogue (and store)."
+    if isinstance(emb, (str, Path)): emb = load_embeddings(emb)
+    if isinstance(emb, Embeddings) and catalog is None: return emb
     get = emb.get if isinstance(emb, dict) else (lambda k, d=None: getattr(emb, k, d))
     cat = catalog if catalog is not None else get('catalog')
     if cat is None: raise ValueError("No catalogue: pass `catalog=` or an object with `.catalog`")
     img, spec = get('img'), get('spec')
     for k, x in dict(img=img, spec=spec).items():
-        if x is not None and len(x) != len(cat): raise ValueError(f"{k} has {len(x)} rows, the catalogue {len(cat)}")
-    return SimpleNamespace(img=img, spec=spec, catalog=cat.reset_index(drop=True), store=get('store'), source=emb)
+        if x is None: raise ValueError(f"No {k} embeddings: both img and spec are needed")
+        if len(x) != len(cat): raise ValueError(f"{k} has {len(x)} rows, the catalogue {len(cat)}")
+    idx = get('idx')
+    if idx is not None and 'IDX' not in cat: cat = cat.assign(IDX=np.asarray(idx, np.int64))
+    return Embeddings(img, spec, cat, get('store'), get('meta'))
 
-def embedding_array(emb, # output of `as_embeddings` (or anything it accepts)
-                    kind:str='joint', # 'img', 'spec' or 'joint'
+@renamed_kwargs(kind='modality')
+def embedding_array(emb, # `Embeddings` (or anything `as_embeddings` accepts)
+                    modality:str='joint', # 'img', 'spec' or 'joint'
                    )->np.ndarray:
-    "The float32 array of embedding `kind`; 'joint' concatenates image and spectrum embeddings."
-    if kind not in KINDS: raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-    if not isinstance(emb, SimpleNamespace): emb = as_embeddings(emb)
-    joint = getattr(emb.source, 'joint', None) if kind == 'joint' else None
-    if joint is not None: return np.asarray(joint, dtype=np.float32)
-    if kind == 'joint': return np.hstack([np.asarray(emb.img, np.float32), np.asarray(emb.spec, np.float32)])
-    x = getattr(emb, kind)
-    if x is None: raise ValueError(f"No {kind} embeddings here")
-    return np.asarray(x, dtype=np.float32)
+    "The float32 embedding matrix of `modality`; 'joint' concatenates image and spectrum embeddings."
+    check_modality(modality)
+    return as_embeddings(emb).get(modality)
+
 
 # %% ../nbs/32_maps.ipynb #c014
 class _Linear:
@@ -118,7 +71,7 @@ class PacmapMap:
                  seed:int|None, # random seed of the fit (None: not reproducible)
                  prep:dict, # preprocessing: xmin, xmax, xmean, components, mean, pca_solution
                  basis:np.ndarray|None=None, # (N, d') preprocessed fitted points, for `transform`
-                 meta:dict|None=None, # free-form provenance (kind, source file, fit time...)
+                 meta:dict|None=None, # free-form provenance (`kind`: the modality; source file, fit time...)
                 ):
         store_attr()
         self.meta = dict(meta or {})
@@ -268,8 +221,6 @@ def colour_values(catalog:pd.DataFrame, # AVIS catalogue
     return v, None, label, log
 
 # %% ../nbs/32_maps.ipynb #c032
-_CAT_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f']
-
 def _axes(ax, figsize, ndim):
     if ax is not None: return ax.figure, ax
     fig = plt.figure(figsize=figsize)
@@ -311,7 +262,7 @@ def plot_map(coords:np.ndarray, # (N, 2) or (N, 3) map coordinates
             if other.any(): ax.scatter(*_pts(coords[other]), c='0.82', label='other', zorder=0, **kw)
             for i, k in enumerate(cats):
                 sel = v == k
-                if sel.any(): ax.scatter(*_pts(coords[sel]), c=_CAT_COLOURS[i % 10], label=k, zorder=1, **kw)
+                if sel.any(): ax.scatter(*_pts(coords[sel]), c=CATEGORY_COLOURS[i % 10], label=k, zorder=1, **kw)
             if legend: ax.legend(title=label, markerscale=max(1, 20 / s) ** 0.5, fontsize='small', loc='best')
         else:
             ok = np.isfinite(v)
@@ -347,7 +298,7 @@ def plot_subtypes(coords:np.ndarray, # (N, 2) map coordinates (3-D maps: the fir
         if i >= len(subtypes): ax.set_axis_off(); continue
         k = subtypes[i]; sel = v == k
         ax.scatter(*coords.T, c='0.85', s=s, linewidths=0, rasterized=n > 20_000)
-        ax.scatter(*coords[sel].T, c=_CAT_COLOURS[i % 10], **(dict(s=max(s, 4), linewidths=0, rasterized=n > 20_000) | kwargs))
+        ax.scatter(*coords[sel].T, c=CATEGORY_COLOURS[i % 10], **(dict(s=max(s, 4), linewidths=0, rasterized=n > 20_000) | kwargs))
         ax.set_title(f'{k} (n={int(sel.sum())})')
         ax.set_xlabel('PaCMAP 1'); ax.set_ylabel('PaCMAP 2')
     fig.suptitle('Stars by subtype'); fig.tight_layout()
@@ -357,25 +308,26 @@ def plot_subtypes(coords:np.ndarray, # (N, 2) map coordinates (3-D maps: the fir
 def map_columns(name:str # a map name such as 'joint-2d'
                )->list:
     "Column names of map `name` in a maps table."
-    kind, d = name.split('-')
-    return [f'{kind.upper()}{d.upper()}_{i+1}' for i in range(int(d[0]))]
+    modality, d = name.split('-')
+    return [f'{modality.upper()}{d.upper()}_{i+1}' for i in range(int(d[0]))]
 
+@renamed_kwargs(kinds='modalities')
 def fit_maps(emb, # `Embeddings`, EMB.h5 path, or dict with img, spec (and catalog)
-             kinds=KINDS, # embedding kinds to map
+             modalities=MODALITIES, # modalities to map: 'img', 'spec', 'joint' 
              dims=(2, 3), # map dimensions
              seed:int|None=0, # PaCMAP seed
              catalog:pd.DataFrame|None=None, # catalogue when `emb` has none
              progress:bool=True, # print one line per map
              **kwargs, # PaCMAP parameters (see `fit_map`)
             )->dict:
-    "`{'joint-2d': PacmapMap, ...}` for every kind and dimension."
-    emb = emb if isinstance(emb, SimpleNamespace) else as_embeddings(emb, catalog)
+    "`{'joint-2d': PacmapMap, ...}` for every modality and dimension."
+    emb = as_embeddings(emb, catalog)
     out = {}
-    for kind in kinds:
-        x = embedding_array(emb, kind)
+    for modality in map(check_modality, modalities):
+        x = emb.get(modality)
         for d in dims:
-            out[f'{kind}-{d}d'] = m = fit_map(x, d, seed=seed, meta=dict(kind=kind), **kwargs)
-            if progress: print(f'{kind}-{d}d: {len(x)} x {x.shape[1]} -> {d}-D in {m.meta["fit_s"]} s')
+            out[f'{modality}-{d}d'] = m = fit_map(x, d, seed=seed, meta=dict(kind=modality), **kwargs)
+            if progress: print(f'{modality}-{d}d: {len(x)} x {x.shape[1]} -> {d}-D in {m.meta["fit_s"]} s')
     return out
 
 def maps_table(maps:dict, # `{name: PacmapMap or (N, d) array}`
@@ -395,8 +347,8 @@ def read_maps(path # maps.parquet written by `make_maps`
     names = sorted({c.split('_')[0] for c in df.columns if c != 'TARGETID'})
     maps = {}
     for nm in names:
-        kind, d = nm[:-2].lower(), nm[-2:].lower()
-        maps[f'{kind}-{d}'] = df[map_columns(f'{kind}-{d}')].to_numpy()
+        modality, d = nm[:-2].lower(), nm[-2:].lower()
+        maps[f'{modality}-{d}'] = df[map_columns(f'{modality}-{d}')].to_numpy()
     return maps, df.TARGETID.to_numpy()
 
 # %% ../nbs/32_maps.ipynb #c049
@@ -430,31 +382,34 @@ def map_gallery(maps:dict, # `{name: PacmapMap or (N, 2|3) coords}`, e.g. from `
     return written
 
 # %% ../nbs/32_maps.ipynb #c052
+@renamed_kwargs(kinds='modalities')
 def make_maps(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalog)
               out, # output folder
-              kinds=KINDS, # embedding kinds
+              modalities=MODALITIES, # modalities to map: 'img', 'spec', 'joint' 
               dims=(2, 3), # map dimensions
               seed:int|None=0, # PaCMAP seed
               catalog:pd.DataFrame|None=None, # catalogue when `emb` has none
               gallery:bool=True, # write the figures
               by=tuple(COLOURINGS), # colourings in the gallery
-              html:bool=True, # write the interactive 3-D explorer of the joint map (needs plotly)
+              html:bool|None=None, # deprecated and ignored: `avis.explore.maps_page` writes the 3-D page
               max_fit:int|None=None, # fit on at most this many objects, transform the others
               formats=('png', 'pdf'), # figure formats
               progress:bool=True, # print progress
               **kwargs, # PaCMAP parameters (see `fit_map`)
              )->dict:
     "Fit, save and draw every map of `emb` into `out`; returns a summary dict."
+    if html is not None: warnings.warn("make_maps(html=...) is deprecated and ignored: write the 3-D page with "
+                                       "avis.explore.maps_page (the old name goes in AVIS 0.2)", DeprecationWarning, stacklevel=3)
     out = Path(out); (out/'reducers').mkdir(parents=True, exist_ok=True)
     emb = as_embeddings(emb, catalog)
     cat, n = emb.catalog, len(emb.catalog)
     fit_idx = np.sort(np.random.default_rng(seed or 0).choice(n, max_fit, replace=False)) if max_fit and max_fit < n else None
     maps, coords = {}, {}
-    for kind in kinds:
-        x = embedding_array(emb, kind)
+    for modality in map(check_modality, modalities):
+        x = emb.get(modality)
         for d in dims:
-            name = f'{kind}-{d}d'
-            m = fit_map(x if fit_idx is None else x[fit_idx], d, seed=seed, meta=dict(kind=kind, n_total=n), **kwargs)
+            name = f'{modality}-{d}d'
+            m = fit_map(x if fit_idx is None else x[fit_idx], d, seed=seed, meta=dict(kind=modality, n_total=n), **kwargs)
             c = m.coords
             if fit_idx is not None:
                 c = np.empty((n, d), np.float32); c[fit_idx] = m.coords
@@ -465,11 +420,11 @@ def make_maps(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and cata
     t = maps_table(coords, cat)
     with atomic_path(out/'maps.parquet') as tmp: t.to_parquet(tmp)
     figs = map_gallery(coords, cat, out, by=by, formats=formats) if gallery else []
-    page = None
-    if html and 'joint-3d' in coords:
-        try:
-            from avis.explore import explore_html
-            page = explore_html(coords['joint-3d'], cat, out/'explore-joint-3d.html')
-        except ImportError as e: warnings.warn(f'No interactive page: {e}')
     return dict(n=n, maps=list(maps), fit_s={k: m.meta['fit_s'] for k, m in maps.items()},
-                table=out/'maps.parquet', figures=figs, html=page)
+                table=out/'maps.parquet', figures=figs)
+
+# %% ../nbs/32_maps.ipynb #c059
+__getattr__ = moved_names('avis.maps', {'KINDS': 'avis.core.MODALITIES', '_CAT_COLOURS': 'avis.core.CATEGORY_COLOURS',
+                                        'demo_catalog': 'avis.testing.demo_catalog', 'demo_embeddings': 'avis.testing.demo_embeddings'})
+_all_ = ['SPECTYPES', 'STAR_SUBTYPES', 'MORPHTYPES', 'TARGET_CLASSES']  # imported from avis.core, exported from here too
+

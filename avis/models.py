@@ -12,12 +12,12 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
 from torch.utils.flop_counter import FlopCounterMode
 from fastcore.basics import store_attr
-from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE
+from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE, moved_names
 
 # %% auto #0
 __all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'NO_PHOT_KW', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels',
            'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'AvisModel', 'avis_model', 'tokens_named',
-           'model_summary', 'AvisLoss', 'synthetic_pairs', 'retrieval_recall']
+           'model_summary', 'AvisLoss', 'retrieval_recall']
 
 # %% ../nbs/10_models.ipynb #c005
 def _fake_batch(bs=4, bands='grz', size=32, npix=NPIX_BRZ, seed=0):
@@ -464,35 +464,6 @@ class AvisLoss(nn.Module):
         self.last = {k: v.detach().item() for k, v in terms.items()}
         return sum(getattr(self, k)*v for k, v in terms.items())
 
-# %% ../nbs/10_models.ipynb #c052
-def synthetic_pairs(n:int=128, # number of pairs
-                    bands:str='grz', # image bands
-                    size:int=32, # cutout size, pixels
-                    npix:int=NPIX_BRZ, # spectrum pixels
-                    seed:int=0, # random seed
-                   ):
-    "Paired `(img, spec, u)` tensors in store layout whose spectra and images share a latent `u` in [0, 1)."
-    g = torch.Generator().manual_seed(seed)
-    u = torch.rand(n, generator=g)
-    pix = torch.arange(npix).float()
-    line = 5.*torch.exp(-0.5*((pix - (300 + u[:, None]*(npix - 600)))/4.)**2)
-    ivar = torch.rand(n, 1, generator=g)*3 + 1
-    cont = 1. + 2*(u[:, None] - 0.5)*torch.linspace(-1, 1, npix)  # redder continuum for larger u
-    flux = cont + line + torch.randn(n, npix, generator=g)/ivar.sqrt()
-    mask = (torch.rand(n, npix, generator=g) < 0.02).float()
-    spec = torch.stack([flux, ivar.expand(n, npix)*(1 - mask), mask], 1)
-    yy, xx = torch.meshgrid(torch.arange(size).float() - size/2, torch.arange(size).float() - size/2, indexing='ij')
-    r2 = (xx**2 + yy**2)[None]
-    sig = (1 + 4*u)[:, None, None]*size/32  # bigger blobs for larger u
-    blob = 0.5*torch.exp(-0.5*r2/sig**2)
-    B = len(bands)
-    col = 1 + (u[:, None] - 0.5)*torch.linspace(-1, 1, B)  # and redder
-    img_flux = blob[:, None]*col[:, :, None, None] + 0.01*torch.randn(n, B, size, size, generator=g)
-    img_ivar = torch.full((n, B, size, size), 1e4)
-    img_ivar[torch.rand(n, generator=g) < 0.2, 0] = 0.  # some objects lack their first band
-    img_flux[img_ivar == 0] = 0.
-    return torch.stack([img_flux, img_ivar], 1), spec, u
-
 # %% ../nbs/10_models.ipynb #c053
 @torch.no_grad()
 def retrieval_recall(img_emb:torch.Tensor, # (n, dim) unit-norm
@@ -503,3 +474,6 @@ def retrieval_recall(img_emb:torch.Tensor, # (n, dim) unit-norm
     sim = spec_emb.float() @ img_emb.float().T
     top = sim.topk(k, dim=1).indices
     return (top == torch.arange(len(sim), device=sim.device)[:, None]).any(1).float().mean().item()
+
+# %% ../nbs/10_models.ipynb #n7f7530
+__getattr__ = moved_names('avis.models', {'synthetic_pairs': 'avis.testing.synthetic_pairs'})

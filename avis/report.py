@@ -6,13 +6,13 @@ Docs: https://avis-astro.github.io/avis/report.html.md"""
 
 # %% ../nbs/36_report.ipynb #c002
 from __future__ import annotations
-import json, os, re, html, shutil, subprocess, tempfile, time, uuid
+import json, os, re, html, shutil, time, uuid
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from .core import atomic_path
+from .core import atomic_path, fmt, md_table
 
 # %% auto #0
 __all__ = ['STAGES', 'fake_pipeline', 'read_history', 'plot_history', 'md_to_html', 'html_table', 'kv_table', 'figures_html',
@@ -43,7 +43,6 @@ def fake_pipeline(out, # folder to fill with run/, evaluate/, maps/, clusters/
                   seed:int=0, # random seed
                  )->dict:
     "Write tiny stand-ins of the pipeline's output folders (for tests); returns `{stage: folder}`."
-    from avis.evaluate import md_table
     out, rng = Path(out), np.random.default_rng(seed)
     dirs = {}
     for s in stages:
@@ -179,21 +178,13 @@ def md_to_html(text:str, # markdown
     return '\n'.join(out)
 
 # %% ../nbs/36_report.ipynb #c018
-def _fmt(v, nd:int=3)->str:
-    "A table cell: floats to `nd` significant decimals, NaN/None as '–'."
-    if v is None or (isinstance(v, float) and not np.isfinite(v)): return '–'
-    if isinstance(v, (bool, np.bool_)): return str(bool(v))
-    if isinstance(v, (int, np.integer)): return f'{int(v):,}' if abs(int(v)) >= 10000 else str(int(v))
-    if isinstance(v, (float, np.floating)): return f'{v:.{nd}f}' if v == 0 or abs(v) >= 10**-nd else f'{v:.2e}'
-    return str(v)
-
 def html_table(df:pd.DataFrame, # the table
                nd:int=3, # decimals of floats
                cls:str='', # CSS class
               )->str:
     "An escaped HTML table of `df` (index dropped)."
     th = ''.join(f'<th>{html.escape(str(c))}</th>' for c in df.columns)
-    rows = ''.join('<tr>' + ''.join(f'<td>{html.escape(_fmt(v, nd))}</td>' for v in r) + '</tr>\n'
+    rows = ''.join('<tr>' + ''.join(f'<td>{html.escape(fmt(v, nd))}</td>' for v in r) + '</tr>\n'
                    for r in df.itertuples(index=False))
     attr = f' class="{cls}"' if cls else ''
     return f'<table{attr}>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table>'
@@ -202,7 +193,7 @@ def kv_table(d:dict, # {label: value}; None values are left out
              nd:int=4, # significant digits of floats
             )->str:
     "A two-column HTML table of `d`; floats to `nd` significant digits."
-    def f(v): return f'{v:.{nd}g}' if isinstance(v, (float, np.floating)) and np.isfinite(v) else _fmt(v)
+    def f(v): return f'{v:.{nd}g}' if isinstance(v, (float, np.floating)) and np.isfinite(v) else fmt(v)
     return html_table(pd.DataFrame([(k, f(v)) for k, v in d.items() if v is not None], columns=['', 'value']), cls='kv')
 
 def _rel(path, out)->str:
@@ -309,7 +300,7 @@ def build_report(out, # report folder: index.html and report_files/ are written 
             with atomic_path(files/'learning_curves.png') as t: fig.savefig(t, format='png', dpi=100)
             plt.close(fig); os.chmod(files/'learning_curves.png', 0o644)
             best = (card or {}).get('metrics', {}).get('best', {})
-            note = ('<p>Best ' + ', '.join(f'{html.escape(k)} = {_fmt(v, 4)}' for k, v in best.items()) + '.</p>') if best else ''
+            note = ('<p>Best ' + ', '.join(f'{html.escape(k)} = {fmt(v, 4)}' for k, v in best.items()) + '.</p>') if best else ''
             section('training', 'Training', figures_html([files/'learning_curves.png'], out, 'figs one') + note
                     + '<details><summary>history.csv</summary><div class="wide">' + html_table(hist, 4) + '</div></details>')
         except ValueError as e: section('training', 'Training', _missing('training', str(e)))
@@ -405,20 +396,14 @@ def browser_report(html_path, # an index.html from `build_report`
                    timeout:float=180, # seconds before giving up
                   )->dict:
     "Open the page in headless Chromium: how many images decoded, which did not, and whether the 3-D plot rendered."
-    from avis.explore import find_chromium
-    exe = chromium or find_chromium()
-    if exe is None: raise FileNotFoundError("No Chromium found: apt-get install chromium")
+    from avis.explore import run_chromium
     html_path = Path(html_path).resolve()
     doc = html_path.read_text(encoding='utf-8')
     probe = html_path.parent/f'.avis-probe-{uuid.uuid4().hex[:8]}.html'
     probe.write_text(doc.replace('</body>', (_PROBE % settle_ms) + '\n</body>') if '</body>' in doc else doc + _PROBE % settle_ms,
                      encoding='utf-8')
     try:
-        with tempfile.TemporaryDirectory() as prof:
-            r = subprocess.run([exe, '--headless=new', '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-swiftshader',
-                                '--use-angle=swiftshader', '--ignore-gpu-blocklist', '--allow-file-access-from-files',
-                                '--window-size=1200,900', f'--virtual-time-budget={wait_ms}', f'--user-data-dir={prof}',
-                                '--dump-dom', probe.as_uri()], capture_output=True, text=True, timeout=timeout)
+        r = run_chromium(probe, '--dump-dom', chromium=chromium, size=(1200, 900), wait_ms=wait_ms, timeout=timeout)
     finally: probe.unlink(missing_ok=True)
     m = re.search(r'<pre id="avis-probe">(.*?)</pre>', r.stdout, re.S)
     if m is None: raise RuntimeError(f'the page did not finish loading in Chromium (rc={r.returncode}): {r.stderr[-500:]}')

@@ -6,107 +6,46 @@ Docs: https://avis-astro.github.io/avis/search.html.md"""
 
 # %% ../nbs/34_search.ipynb #c002
 from __future__ import annotations
-import warnings
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from .core import camera_wave, NPIX_BRZ
+from .core import camera_wave, NPIX_BRZ, MODALITY_NAMES, check_modality
 from .embed import Embeddings, load_embeddings
+from .metrics import EXACT_MAX, FlatNumpy, default_ef_search, nn_index, knn_search
 
 # %% auto #0
-__all__ = ['EXACT_MAX', 'SHOW_COLS', 'RGB_SCALES', 'FlatNumpy', 'default_ef_search', 'nn_index', 'knn_search', 'emb_index',
-           'search', 'anomaly_scores', 'rgb_stamp', 'plot_gallery']
+__all__ = ['SHOW_COLS', 'RGB_SCALES', 'emb_index', 'search', 'anomaly_scores', 'rgb_stamp', 'plot_gallery', 'EXACT_MAX',
+           'FlatNumpy', 'default_ef_search', 'nn_index', 'knn_search']
 
 # %% ../nbs/34_search.ipynb #c005
-EXACT_MAX = 50_000  # above this many vectors, bulk searches use HNSW instead of exact search
-
-class FlatNumpy:
-    "Exact inner-product or squared-L2 search in numpy, with faiss' `search`/`ntotal` interface (faiss-free fallback)."
-    def __init__(self, x:np.ndarray, metric:str='ip', bs:int=4096):
-        self.x, self.metric, self.bs, self.ntotal = np.ascontiguousarray(x, np.float32), metric, bs, len(x)
-        self.sq = (self.x**2).sum(1)
-    def search(self, q:np.ndarray, k:int)->tuple:
-        S, I = [], []
-        for s in range(0, len(q), self.bs):
-            b = q[s:s + self.bs] @ self.x.T
-            if self.metric == 'l2': b = (q[s:s + self.bs]**2).sum(1)[:, None] + self.sq[None] - 2*b
-            key = -b if self.metric == 'ip' else b
-            i = np.argpartition(key, k - 1, axis=1)[:, :k] if k < self.ntotal else np.tile(np.arange(self.ntotal), (len(b), 1))
-            i = np.take_along_axis(i, np.argsort(np.take_along_axis(key, i, 1), axis=1, kind='stable'), 1)
-            S.append(np.take_along_axis(b, i, 1)); I.append(i)
-        return np.concatenate(S).astype(np.float32), np.concatenate(I).astype(np.int64)
-
-def _faiss():
-    "The faiss module, or None when it is not installed."
-    try: import faiss; return faiss
-    except ImportError: return None
-
-def default_ef_search(n:int # vectors in the index
-                     )->int:
-    "HNSW efSearch for an index of `n` vectors: 128 up to 250,000, 512 above (recall@16 ≥ 0.97 at 1M; see text)."
-    return 128 if n <= 250_000 else 512
-
-def nn_index(x:np.ndarray, # (n, d) vectors to index
-             metric:str='ip', # 'ip' (inner product: cosine for unit vectors) or 'l2' (squared Euclidean)
-             exact_max:int|None=EXACT_MAX, # exact (flat) index up to this many vectors, HNSW above; None: always exact
-             M:int=32, # HNSW links per node
-             ef_construction:int=200, # HNSW build-time candidate list
-             ef_search:int|None=None, # HNSW query-time candidate list (raised to k when smaller); default `default_ef_search(n)`
-            ):
-    "A faiss index of `x`: exact `IndexFlat` for small sets, `IndexHNSWFlat` above `exact_max`."
-    if metric not in ('ip', 'l2'): raise ValueError(f"metric must be 'ip' or 'l2', not {metric!r}")
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    if x.ndim != 2: raise ValueError(f"expected a 2-D array of vectors, got shape {x.shape}")
-    d, faiss = x.shape[1], _faiss()
-    if faiss is None:
-        if exact_max is not None and len(x) > exact_max: warnings.warn("faiss is not installed (pip install avis[search]): exact numpy search")
-        return FlatNumpy(x, metric)
-    if exact_max is None or len(x) <= exact_max: index = faiss.IndexFlatIP(d) if metric == 'ip' else faiss.IndexFlatL2(d)
-    else:
-        index = faiss.IndexHNSWFlat(d, M, faiss.METRIC_INNER_PRODUCT if metric == 'ip' else faiss.METRIC_L2)
-        index.hnsw.efConstruction, index.hnsw.efSearch = ef_construction, ef_search or default_ef_search(len(x))
-    index.add(x)
-    return index
-
-def knn_search(index, # from `nn_index`
-               q:np.ndarray, # (m, d) queries
-               k:int, # neighbours wanted (clipped to the index size)
-              )->tuple:
-    "Scores `(m, k)` (inner products, or squared distances for 'l2') and row indices `(m, k)`, best first."
-    k = min(int(k), index.ntotal)
-    if hasattr(index, 'hnsw') and index.hnsw.efSearch < k: index.hnsw.efSearch = k
-    return index.search(np.ascontiguousarray(q, dtype=np.float32), k)
+_all_ = ['EXACT_MAX', 'FlatNumpy', 'default_ef_search', 'nn_index', 'knn_search']
 
 # %% ../nbs/34_search.ipynb #c009
-_MOD = {'image': 'img', 'img': 'img', 'spectrum': 'spec', 'spec': 'spec', 'joint': 'joint'}
 SHOW_COLS = ['Z', 'SPECTYPE', 'SUBTYPE', 'TARGET_CLASS', 'MORPHTYPE', 'SPLIT']
 
-def _mod(m:str)->str:
-    if m not in _MOD: raise ValueError(f"modality must be 'image', 'spectrum' or 'joint', not {m!r}")
-    return _MOD[m]
-
 def emb_index(emb:Embeddings, # embeddings
-              modality:str='spectrum', # 'image', 'spectrum' or 'joint'
+              modality:str='spec', # 'img', 'spec' or 'joint' (or 'image', 'spectrum')
               exact_max:int|None=None, # see `nn_index` (None: exact)
              ):
     "The (cached) inner-product index of one modality of `emb`."
-    key = ('index', _mod(modality), exact_max)
+    m = check_modality(modality)
+    key = ('index', m, exact_max)
     if key not in emb._cache:
-        x = emb.get(modality)
-        if _mod(modality) == 'joint': x = x/np.sqrt(2)  # unit norm again
+        x = emb.get(m)
+        if m == 'joint': x = x/np.sqrt(2)  # unit norm again
         emb._cache[key] = nn_index(x, 'ip', exact_max)
     return emb._cache[key]
 
 def search(emb, # `Embeddings`, or an embeddings file
            targetid:int, # the query object
            k:int=12, # neighbours returned
-           src:str='image', # query modality: 'image', 'spectrum' or 'joint'
-           dst:str='spectrum', # searched modality
+           src:str='img', # query modality: 'img', 'spec' or 'joint' (or 'image', 'spectrum')
+           dst:str='spec', # searched modality
            split:str|None=None, # only return objects of this split (e.g. 'train'); None: all
            exact_max:int|None=None, # see `nn_index`
           )->pd.DataFrame:
     "The `k` objects most similar to `targetid` (its `src` embedding against everyone's `dst`), best first."
     emb = emb if isinstance(emb, Embeddings) else load_embeddings(emb)
-    s, d = _mod(src), _mod(dst)
+    s, d = check_modality(src), check_modality(dst)
     if (s == 'joint') != (d == 'joint'): raise ValueError("'joint' embeddings can only be searched against 'joint'")
     row = int(emb.rows(targetid)[0])
     q = emb.get(s)[row:row + 1]
@@ -126,19 +65,20 @@ def search(emb, # `Embeddings`, or an embeddings file
                             SIM=S.astype(np.float64), SELF=I == row))
     for c in SHOW_COLS:
         if c in cat: res[c] = cat[c].to_numpy()
-    res.attrs.update(query=int(targetid), row=row, src=src, dst=dst)
+    res.attrs.update(query=int(targetid), row=row, src=s, dst=d)
     return res
 
 # %% ../nbs/34_search.ipynb #c013
 def anomaly_scores(emb:Embeddings, # embeddings
-                   modality:str='spectrum', # 'image', 'spectrum' or 'joint'
+                   modality:str='spec', # 'img', 'spec' or 'joint' (or 'image', 'spectrum')
                    k:int=10, # the k-th neighbour's distance is the score
                    exact_max:int|None=EXACT_MAX, # see `nn_index`
                    bs:int=8192, # queries per block
                   )->np.ndarray:
     "Cosine distance of every object to its k-th nearest neighbour (itself excluded), (N,)."
+    modality = check_modality(modality)
     x = emb.get(modality)
-    if _mod(modality) == 'joint': x = x/np.sqrt(2)
+    if modality == 'joint': x = x/np.sqrt(2)
     n = len(x)
     if n <= k: raise ValueError(f"need more than k={k} objects, got {n}")
     index = emb_index(emb, modality, exact_max)
@@ -219,6 +159,7 @@ def plot_gallery(emb, # `Embeddings` (with a store), or an embeddings file
         fin = y[np.isfinite(y)]
         if len(fin): a_sp.set_ylim(*np.percentile(fin, [0.5, 99.5]) + np.array([-0.1, 0.1])*np.ptp(np.percentile(fin, [0.5, 99.5])))
         a_sp.tick_params(labelsize=6); a_sp.set_yticks([])
-    fig.suptitle(f"{res.attrs.get('src', '')} → {res.attrs.get('dst', '')} neighbours of TARGETID {res.attrs['query']}", fontsize=9)
+    name = lambda m: MODALITY_NAMES.get(m, m or '')
+    fig.suptitle(f"{name(res.attrs.get('src'))} → {name(res.attrs.get('dst'))} neighbours of TARGETID {res.attrs['query']}", fontsize=9)
     fig.tight_layout()
     return fig

@@ -11,11 +11,11 @@ from pathlib import Path
 from contextlib import contextmanager
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr, patch
-from .core import NPIX_BRZ, BANDS, SPLITS, REJECT_COLS, Rejects, DataError, split_of, atomic_path
+from .core import NPIX_BRZ, BANDS, SPLITS, REJECT_COLS, Rejects, DataError, split_of, atomic_path, moved_names
 
 # %% auto #0
-__all__ = ['STORE_VERSION', 'IMG_FILE', 'SPEC_FILE', 'CAT_FILE', 'REJ_FILE', 'META_FILE', 'PairedStore', 'random_pairs',
-           'demo_store', 'merge_stores', 'match_targetid', 'match_sky']
+__all__ = ['STORE_VERSION', 'IMG_FILE', 'SPEC_FILE', 'CAT_FILE', 'REJ_FILE', 'META_FILE', 'PairedStore', 'merge_stores',
+           'match_targetid', 'match_sky']
 
 # %% ../nbs/03_store.ipynb #c005
 STORE_VERSION = 1
@@ -294,40 +294,6 @@ def split_idx(self:PairedStore, split:str # 'train', 'valid' or 'test'
     if not len(self): return np.zeros(0, np.int64)
     return np.flatnonzero(self.catalog.SPLIT.to_numpy() == split).astype(np.int64)
 
-# %% ../nbs/03_store.ipynb #c019
-def random_pairs(n:int, # number of pairs
-                 bands:str='grz', # image bands
-                 size:int=8, # image size, pixels
-                 npix:int=NPIX_BRZ, # spectrum length
-                 seed:int=0, # random seed
-                 tid0:int=39627866878500000, # first TARGETID (consecutive ids follow)
-                )->dict:
-    "Random arrays and a catalog shaped like `write_shard`'s arguments (for tests and demos)."
-    rng = np.random.default_rng(seed)
-    B = len(bands)
-    flux = rng.normal(1, 1, (n, npix)).astype(np.float32)
-    ivar = rng.uniform(0.5, 2, (n, npix)).astype(np.float32)
-    mask = rng.random((n, npix)) < 0.01
-    ivar[mask] = 0
-    cat = pd.DataFrame(dict(TARGETID=np.arange(tid0, tid0 + n, dtype=np.int64),
-                            RA=rng.uniform(0, 360, n), DEC=np.degrees(np.arcsin(rng.uniform(-0.5, 1, n))),
-                            Z=rng.uniform(0, 1.5, n).astype(np.float32), SPECTYPE=rng.choice(['GALAXY', 'QSO', 'STAR'], n)))
-    return dict(img=rng.normal(0, 1, (n, B, size, size)).astype(np.float32),
-                img_ivar=rng.uniform(1, 4, (n, B, size, size)).astype(np.float32),
-                flux=flux, ivar=ivar, mask=mask, catalog=cat)
-
-def demo_store(path, # folder for the new store
-               n:int=40, # number of pairs
-               shard_size:int=16, # pairs per shard
-               bands:str='grz', size:int=8, seed:int=0, **kwargs)->PairedStore:
-    "A store of `n` random pairs in shards of `shard_size` (for tests and demos)."
-    st = PairedStore.create(path, bands=bands, size=size, seed=seed)
-    p = random_pairs(n, bands=bands, size=size, seed=seed, **kwargs)
-    for i, s in enumerate(range(0, n, shard_size)):
-        sl = slice(s, s + shard_size)
-        st.write_shard(f'random-{i:03d}', **{k: v[sl] if k != 'catalog' else v.iloc[sl] for k, v in p.items()})
-    return st
-
 # %% ../nbs/03_store.ipynb #c027
 @patch
 def _store_rejects(self:PairedStore)->pd.DataFrame:
@@ -541,3 +507,6 @@ def match_sky(ra1, dec1, # first catalogue (e.g. spectra), degrees
         keep = np.sort(o[first])
         i, j, sep = i[keep], j[keep], sep[keep]
     return i.astype(np.int64), j, sep
+
+# %% ../nbs/03_store.ipynb #n0cd328
+__getattr__ = moved_names('avis.store', {'random_pairs': 'avis.testing.random_pairs', 'demo_store': 'avis.testing.demo_store'})
