@@ -6,24 +6,27 @@ Docs: https://avis-astro.github.io/avis/bench.html.md"""
 
 # %% ../nbs/50_bench.ipynb #c002
 from __future__ import annotations
-import os, sys, json, time, shutil, platform, subprocess, datetime
+import os, json, time, shutil, platform, datetime
 from pathlib import Path
 from importlib.metadata import version as _pkg_version, PackageNotFoundError
-import numpy as np, pandas as pd
-from .core import jsonable, renamed_kwargs
+import numpy as np
+from .core import jsonable
 from .testing import clustered_embeddings
-from .bench_md import (GPU_MISSING, DR1_N, REDROCK_CORE_S, HDBSCAN_FIXED_FRAC, CASE_TITLES, extrapolate, load_results,
-                           gpu_md, results_md, write_benchmarks_md, scale_table)
+from .bench_md import (GPU_MISSING, DR1_N, REDROCK_CORE_S, CASE_TITLES, extrapolate, load_results, gpu_md, results_md,
+                           write_benchmarks_md, scale_table)
+from .bench_scale import (MEM_FIT_MIN_MB, growth_exponent, reset_peak, peak_mb, rss_mb, bench_maps, bench_knn,
+                              bench_zeroshot, _row, _ratio, _say)
 
 # %% auto #0
-__all__ = ['SIZES', 'MEM_FIT_MIN_MB', 'CASES', 'machine_info', 'versions', 'growth_exponent', 'bench_data', 'bench_train',
-           'bench_embed', 'reset_peak', 'peak_mb', 'rss_mb', 'bench_maps', 'bench_knn', 'bench_zeroshot', 'run_bench',
-           'GPU_MISSING', 'DR1_N', 'REDROCK_CORE_S', 'extrapolate', 'clustered_embeddings', 'load_results', 'gpu_md',
-           'results_md', 'write_benchmarks_md', 'scale_table']
+__all__ = ['SIZES', 'CASES', 'machine_info', 'versions', 'bench_data', 'bench_train', 'bench_embed', 'run_bench', 'GPU_MISSING',
+           'DR1_N', 'REDROCK_CORE_S', 'extrapolate', 'clustered_embeddings', 'load_results', 'gpu_md', 'results_md',
+           'write_benchmarks_md', 'scale_table', 'MEM_FIT_MIN_MB', 'growth_exponent', 'reset_peak', 'peak_mb', 'rss_mb',
+           'bench_maps', 'bench_knn', 'bench_zeroshot']
 
 # %% ../nbs/50_bench.ipynb #c004b
 _all_ = ['GPU_MISSING', 'DR1_N', 'REDROCK_CORE_S', 'extrapolate', 'clustered_embeddings', 'load_results', 'gpu_md',
-         'results_md', 'write_benchmarks_md', 'scale_table']
+         'results_md', 'write_benchmarks_md', 'scale_table', 'MEM_FIT_MIN_MB', 'growth_exponent', 'reset_peak', 'peak_mb',
+         'rss_mb', 'bench_maps', 'bench_knn', 'bench_zeroshot']
 
 # %% ../nbs/50_bench.ipynb #c006
 def _cpu_model()->str:
@@ -57,32 +60,7 @@ def versions()->dict:
         except PackageNotFoundError: out[k] = None
     return out
 
-# %% ../nbs/50_bench.ipynb #c009
-def growth_exponent(n, # sizes N (at least two distinct)
-                    y, # measured cost at each N (time, memory), all > 0
-                   )->dict:
-    "Fit `y = coef * n**exponent` by least squares in log-log space: `{exponent, coef, r2}`."
-    n, y = np.asarray(n, np.float64), np.asarray(y, np.float64)
-    ok = (n > 0) & (y > 0) & np.isfinite(y)
-    if len(np.unique(n[ok])) < 2: raise ValueError("need positive costs at two or more distinct sizes to fit an exponent")
-    lx, ly = np.log(n[ok]), np.log(y[ok])
-    a, b = np.polyfit(lx, ly, 1)
-    res = ly - (a*lx + b)
-    ss = ((ly - ly.mean())**2).sum()
-    return dict(exponent=float(a), coef=float(np.exp(b)), r2=float(1 - (res**2).sum()/ss) if ss > 0 else 1.0)
-
-
 # %% ../nbs/50_bench.ipynb #c012
-def _row(item:str, value, unit:str, note:str='', **kw)->dict:
-    "One measurement."
-    v = None if value is None else float(value)
-    return dict(item=item, value=v, unit=unit, note=note, **kw)
-
-def _ratio(name:str, value, reference:str, goal:float|None=None)->dict:
-    "One comparison: `value` is the ratio, `reference` says what it is relative to."
-    v = None if value is None or not np.isfinite(value) else float(value)
-    return dict(name=name, value=v, reference=reference, goal=goal, ok=None if (goal is None or v is None) else bool(v >= goal))
-
 def _median_time(f, # callable to time
                  repeats:int=3, # timed calls
                  warmup:int=0, # untimed calls first
@@ -93,10 +71,6 @@ def _median_time(f, # callable to time
     for _ in range(repeats):
         t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
     return float(np.median(ts))
-
-def _say(progress, *a):
-    "Print `a` when `progress`."
-    if progress: print(*a, flush=True)
 
 # %% ../nbs/50_bench.ipynb #c015
 SIZES = dict(
@@ -218,7 +192,7 @@ def bench_data(work:Path, # scratch folder
     for aug in (False, True):
         for w in (workers if aug else (0,)):
             _say(progress, f'data: loader, {w} workers, augment={aug}')
-            dls = avis_dls(big, bs=bs, num_workers=w, augment=aug, device='cpu', seed=0)
+            dls = avis_dls(big, bs=bs, workers=w, augment=aug, device='cpu', seed=0)
             r = _loader_rate(dls.train, batches)
             dl_rates[(aug, w)] = r
             rows.append(_row(f"DataLoader, {w} workers, {'augmented' if aug else 'no augmentation'}", r, 'pairs/s',
@@ -228,7 +202,7 @@ def bench_data(work:Path, # scratch folder
     if nt > 1:  # workers run with one torch thread; the main process with all: the augmentations' small ops prefer one
         _say(progress, 'data: loader, 0 workers, augmented, 1 torch thread')
         torch.set_num_threads(1)
-        try: r = _loader_rate(avis_dls(big, bs=bs, num_workers=0, device='cpu', seed=0).train, batches)
+        try: r = _loader_rate(avis_dls(big, bs=bs, workers=0, device='cpu', seed=0).train, batches)
         finally: torch.set_num_threads(nt)
         rows.append(_row('DataLoader, 0 workers, augmented, 1 torch thread', r, 'pairs/s', f'the rows above use {nt} threads', workers=0, augment=True))
         ratios.append(_ratio(f'augmented loader, 1 vs {nt} torch threads (0 workers)', r/dl_rates[(True, 0)], f'{nt} threads'))
@@ -270,7 +244,7 @@ def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', pr
     from avis.data import avis_dls
     torch.manual_seed(0)
     model = avis_model(config).to(device).train(); lf = AvisLoss(); opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    dls = avis_dls(store, bs=bs, num_workers=workers, device=device, seed=0)
+    dls = avis_dls(store, bs=bs, workers=workers, device=device, seed=0)
     it = iter(dls.train)
     img, spec, _ = next(it); _step_time(model, lf, opt, img, spec, precision, device)  # warm-up: workers start, kernels compile
     wait = work = 0.; n = 0
@@ -368,8 +342,8 @@ def bench_embed(work:Path, # scratch folder
                 if out.exists(): out.unlink()
                 model.to(dev)
                 if dev == 'cuda':  # CUDA start-up, into a file of its own each time (an embeddings file resumes only with its own weights)
-                    (work/'warm.h5').unlink(missing_ok=True); embed_store(model, st, work/'warm.h5', bs=bs, device=dev, amp=prec == 'bf16', progress=False)
-                t = time.perf_counter(); embed_store(model, st, out, bs=bs, device=dev, amp=prec == 'bf16', progress=False); dt = time.perf_counter() - t
+                    (work/'warm.h5').unlink(missing_ok=True); embed_store(model, st, work/'warm.h5', bs=bs, device=dev, precision=prec, progress=False)
+                t = time.perf_counter(); embed_store(model, st, out, bs=bs, device=dev, precision=prec, progress=False); dt = time.perf_counter() - t
                 r = rates[(c, dev, prec)] = len(st)/dt
                 cs = threads/r if dev == 'cpu' else None
                 where = 'GPU' if dev == 'cuda' else 'CPU'
@@ -385,242 +359,6 @@ def bench_embed(work:Path, # scratch folder
     (work/'warm.h5').unlink(missing_ok=True)
     best = {c: max(rates[(c, 'cpu', p)] for p in ('fp32', 'bf16')) for c in configs}
     return rows, ratios, dict(best_cpu_rate=best, threads=threads, core_s={c: threads/r for c, r in best.items()})
-
-# %% ../nbs/50_bench.ipynb #c026
-def _proc_status(key:str)->float|None:
-    "A memory figure of this process from /proc/self/status (Linux), MB, or None."
-    try:
-        for line in Path('/proc/self/status').read_text().splitlines():
-            if line.startswith(key + ':'): return int(line.split()[1])/1024
-    except OSError: return None
-
-def reset_peak()->bool:
-    "Reset this process's peak resident set size (Linux ≥ 4.0: `echo 5 > /proc/self/clear_refs`); whether it worked."
-    try: Path('/proc/self/clear_refs').write_text('5'); return True
-    except OSError: return False
-
-def peak_mb()->float:
-    "Peak resident set size of this process, MB: VmHWM on Linux (since the last `reset_peak`), else `ru_maxrss`."
-    v = _proc_status('VmHWM')
-    if v is not None: return v
-    import resource  # note: ru_maxrss survives execve, so a child started by a big parent inherits its peak
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return r/2**20 if sys.platform == 'darwin' else r/2**10
-
-def rss_mb()->float:
-    "Current resident set size of this process, MB (the peak when /proc is missing)."
-    v = _proc_status('VmRSS')
-    return peak_mb() if v is None else v
-
-# %% ../nbs/50_bench.ipynb #c028
-def _maps_worker(args:dict)->dict:
-    "Run map/cluster steps for each N of `args['ns']` in this process and report times and peak memory (see `bench_maps`)."
-    if 'ns' in args:  # several N in one process, 'transform' after the last fit
-        ns, cps = args.pop('ns'), args.pop('coords')
-        last = lambda i: [s for s in args['steps'] for s in ((s, 'transform') if s == 'pacmap' and i == len(ns) - 1 else (s,))]
-        return [_maps_worker({**args, 'n': n, 'coords': c, 'steps': last(i)}) for i, (n, c) in enumerate(zip(ns, cps))]
-    n, dim, steps, coords_path = args['n'], args['dim'], args['steps'], args.get('coords')
-    if 'pacmap' in steps: from avis.maps import fit_map
-    hdb = any(s.startswith('hdbscan') for s in steps)
-    if hdb: from avis.clusters import hdbscan_labels, hdbscan_params
-    x, lab, _ = clustered_embeddings(n, dim, seed=args.get('seed', 0))
-    if 'pacmap' in steps: fit_map(x[:200], 2, seed=0, num_iters=(2, 2, 2))  # untimed: loads numba's cached kernels and faiss
-    if hdb: hdbscan_labels(np.random.default_rng(0).normal(size=(200, 2)))
-    out = dict(n=n)
-    coords = None
-    for s in steps:
-        if s == 'hdbscan_fixed_frac' and n > args.get('fixed_frac_max_n', n): continue  # its memory grows like N²
-        base = rss_mb(); reset_peak(); t, c = time.perf_counter(), time.process_time()
-        if s == 'pacmap':
-            m = fit_map(x, 2, seed=0, **args.get('pacmap_kw', {}))
-            import numba; out['threads'] = numba.get_num_threads()  # PaCMAP's numba kernels (faiss runs 1 thread when seeded)
-            coords = m.coords
-            if coords_path: np.save(coords_path, coords)
-        elif s == 'hdbscan':
-            if coords is None: coords = np.load(coords_path)
-            labels, _ = hdbscan_labels(coords)
-            out['n_clusters'], out['hdbscan_params'] = int(labels.max() + 1), hdbscan_params(n)
-            from sklearn.metrics import adjusted_rand_score
-            out['ari'] = float(adjusted_rand_score(lab, labels))
-        elif s == 'hdbscan_fixed_frac':  # min_samples = min_cluster_size = 0.5% of N
-            if coords is None: coords = np.load(coords_path)
-            m = _fixed_frac_size(n)
-            hdbscan_labels(coords, min_cluster_size=m, min_samples=m)
-        elif s == 'transform':
-            k = args.get('transform', 1000)
-            xn, _, _ = clustered_embeddings(k, dim, seed=args.get('seed', 0) + 1)
-            m.transform(xn)
-            out['transform_n'] = k
-        dt, cpu = time.perf_counter() - t, time.process_time() - c  # CPU seconds: what a shared machine's wall time hides
-        peak = peak_mb()
-        out[s] = dict(time_s=dt, cpu_s=cpu, peak_mb=peak, base_mb=base, delta_mb=max(peak - base, 0.))
-    return out
-
-def _fixed_frac_size(n:int)->int:
-    "HDBSCAN's `min_cluster_size` and `min_samples` of step `hdbscan_fixed_frac`: 0.5% of N, at least 15."
-    return max(15, int(round(0.005*n)))
-
-def _run_worker(func:str, args:dict, timeout:float|None=None)->dict:
-    "Run `avis.bench.<func>(args)` in a fresh Python process and return its JSON result."
-    code = f"import json,sys; from avis.bench import {func}; print('RESULT ' + json.dumps({func}(json.loads(sys.argv[1]))))"
-    r = subprocess.run([sys.executable, '-c', code, json.dumps(args)], capture_output=True, text=True, timeout=timeout)
-    line = [l for l in r.stdout.splitlines() if l.startswith('RESULT ')]
-    if r.returncode or not line: raise RuntimeError(f'{func} failed ({r.returncode}): {r.stderr[-2000:]}')
-    return json.loads(line[-1][7:])
-
-@renamed_kwargs(old_max_n='fixed_frac_max_n')
-def bench_maps(work:Path, # scratch folder
-               ns=(10_000, 30_000, 100_000), # sizes N
-               dim:int=256, # embedding dimension
-               isolate:bool=True, # one process per (step, N); False: one per N (HDBSCAN memory then shares PaCMAP's peak)
-               transform:int=5_000, # new objects placed by `PacmapMap.transform` at the largest N
-               pacmap_kw:dict|None=None, # PaCMAP parameters for `fit_map` (the quick suite shortens its iterations)
-               fixed_frac_max_n:int=100_000, # largest N for HDBSCAN with min_samples = 0.5% of N (its memory grows like N²: ~100 GB at 1M)
-               progress:bool=True,
-              )->tuple:
-    "Rows, ratios and growth fits of the maps and clusters case."
-    work = Path(work); rows = []
-    cps = [str(work/f'coords-{n}.npy') for n in ns]
-    kw = dict(dim=dim, transform=transform, pacmap_kw=pacmap_kw or {}, fixed_frac_max_n=fixed_frac_max_n)
-    if isolate:
-        res = []
-        for i, (n, cp) in enumerate(zip(ns, cps)):
-            _say(progress, f'maps: N={n}')
-            steps = ['pacmap'] + (['transform'] if i == len(ns) - 1 else [])
-            r = _run_worker('_maps_worker', dict(n=n, steps=steps, coords=cp, **kw))
-            r.update({k: v for k, v in _run_worker('_maps_worker', dict(n=n, steps=['hdbscan', 'hdbscan_fixed_frac'], coords=cp, **kw)).items() if k != 'n'})
-            res.append(r)
-    else:
-        _say(progress, f'maps: N={list(ns)} in one process')
-        res = _run_worker('_maps_worker', dict(ns=list(ns), steps=['pacmap', 'hdbscan', 'hdbscan_fixed_frac'], coords=cps, **kw))
-    for cp in cps: Path(cp).unlink(missing_ok=True)
-    return _maps_tables(res, isolate, dim, fixed_frac_max_n)
-
-MEM_FIT_MIN_MB = 10.  # peaks closer than this to the baseline are noise: not used to fit a memory exponent
-
-_STEP_LABEL = {'pacmap': 'PaCMAP', 'hdbscan': 'HDBSCAN (defaults)', 'hdbscan_fixed_frac': f'HDBSCAN ({HDBSCAN_FIXED_FRAC})'}
-
-def _maps_tables(res:list, isolate:bool, dim:int, fixed_frac_max_n:int|None=None)->tuple:
-    "Rows, ratios and growth fits from the per-N results of `_maps_worker`."
-    rows = []
-    steps = [('pacmap', 'PaCMAP 2-D fit'), ('hdbscan', 'HDBSCAN on the 2-D map, defaults'), ('hdbscan_fixed_frac', f'HDBSCAN on the 2-D map, {HDBSCAN_FIXED_FRAC}')]
-    steps = [(s, name) for s, name in steps if any(s in r for r in res)]
-    for r in res:
-        n = r['n']
-        for s, name in steps:
-            if s not in r:
-                rows.append(_row(f'{name}, N={n:,}', None, 's', f'not run above N={fixed_frac_max_n:,}: its memory grows like N²', step=s, n=n, kind='time'))
-                continue
-            cpu = r[s].get('cpu_s')
-            rows.append(_row(f'{name}, N={n:,}', r[s]['time_s'], 's', '' if cpu is None else f'wall; CPU {cpu:.3g} s', step=s, n=n, kind='time'))
-            rows.append(_row(f'{name}, N={n:,}: peak memory', r[s]['peak_mb'], 'MB',
-                             f"+{r[s]['delta_mb']:.0f} MB over the process after imports and data" + ('' if isolate else '; one process for every N'),
-                             step=s, n=n, kind='memory', delta_mb=r[s]['delta_mb']))
-        hp = r['hdbscan_params']
-        rows.append(_row(f'HDBSCAN clusters found (defaults), N={n:,}', r['n_clusters'], 'clusters',
-                         f"min_cluster_size {hp['min_cluster_size']}, min_samples {hp['min_samples']}; 10 synthetic classes, ARI {r['ari']:.2f}", n=n))
-        if 'transform' in r:
-            rows.append(_row(f"PacmapMap.transform of {r['transform_n']:,} new objects (fit N={n:,})", r['transform_n']/r['transform']['time_s'],
-                             'objects/s', 'places new objects in the fitted map', n=n, kind='transform'))
-    fits, ratios = {}, []
-    for s, name in steps:
-        label, got = _STEP_LABEL[s], [r for r in res if s in r]
-        ns_ = [r['n'] for r in got]
-        if len(ns_) < 2:
-            ratios.append(_ratio(f'{label} time growth exponent α (t ∝ N^α)', None, f'not fitted: measured at N={ns_} only')); continue
-        ft = fits[f'{s}_time'] = growth_exponent(ns_, [r[s]['time_s'] for r in got])
-        ratios.append(_ratio(f'{label} time growth exponent α (t ∝ N^α)', ft['exponent'], f"log-log fit over N={ns_}, R²={ft['r2']:.3f}"))
-        big = [(r['n'], r[s]['delta_mb']) for r in got if r[s]['delta_mb'] >= MEM_FIT_MIN_MB]
-        if len(big) >= 2:
-            fm = fits[f'{s}_memory'] = growth_exponent(*zip(*big))
-            ratios.append(_ratio(f'{label} memory growth exponent (peak above baseline)', fm['exponent'],
-                                 f"N={[b[0] for b in big]}, R²={fm['r2']:.3f}"))
-        else: ratios.append(_ratio(f'{label} memory growth exponent (peak above baseline)', None,
-                                   f'not fitted: under {MEM_FIT_MIN_MB:g} MB above baseline at most N'))
-    extra = dict(fits=fits, raw=res, dim=dim, isolate=isolate, threads=res[-1].get('threads'))
-    if 'transform' in res[-1]: extra['transform_per_s'] = res[-1]['transform_n']/res[-1]['transform']['time_s']
-    return rows, ratios, extra
-
-# %% ../nbs/50_bench.ipynb #c030
-def bench_knn(work:Path, # scratch folder (unused: kept for a uniform signature)
-              n_pool:int=100_000, # vectors indexed
-              n_query:int=10_000, # queries
-              dim:int=256, # dimension
-              k:int=16, # neighbours
-              efs=(128, 256, 512), # HNSW efSearch values to time
-              progress:bool=True,
-             )->tuple:
-    "Rows, ratios and the build-time fit of the kNN index case."
-    import faiss
-    from avis.search import nn_index, knn_search, default_ef_search
-    x, _, _ = clustered_embeddings(n_pool + n_query, dim, seed=2)
-    pool, q = x[:n_pool], x[n_pool:]
-    _say(progress, f'knn: exact, N={n_pool:,}')
-    t = time.perf_counter(); flat = nn_index(pool, 'ip', exact_max=None); t_fb = time.perf_counter() - t
-    t = time.perf_counter(); _, Ie = knn_search(flat, q, k); t_fs = time.perf_counter() - t
-    del flat
-    builds = {}
-    for n in (max(n_pool//10, 100), n_pool):
-        _say(progress, f'knn: HNSW build, N={n:,}')
-        t = time.perf_counter(); idx = nn_index(pool[:n], 'ip', exact_max=0); builds[n] = time.perf_counter() - t
-    recall = lambda I: float(np.mean([len(np.intersect1d(a, b))/k for a, b in zip(Ie, I)]))
-    sweep = []  # efSearch: the query-time trade of speed for recall, on the one index
-    for ef in efs:
-        idx.hnsw.efSearch = ef
-        t = time.perf_counter(); _, Ih = knn_search(idx, q, k); sweep.append(dict(ef=ef, s=time.perf_counter() - t, recall=recall(Ih)))
-    ef0 = default_ef_search(n_pool)  # what `nn_index` uses at this size
-    h = next((r for r in sweep if r['ef'] == ef0), sweep[0])
-    fit = growth_exponent(list(builds), list(builds.values()))
-    rows = [_row(f'exact IndexFlat search, N={n_pool:,}', n_query/t_fs, 'queries/s', f'{n_query:,} queries, k={k}, {dim}-D; build {t_fb:.2g} s')]
-    rows += [_row(f'HNSW search, N={n_pool:,}, efSearch {r["ef"]}', n_query/r['s'], 'queries/s', f'recall@{k} {r["recall"]:.3f}') for r in sweep]
-    rows += [_row(f'HNSW build, N={n_pool:,}', builds[n_pool], 's', 'M 32, efConstruction 200'),
-             _row(f'HNSW build, N={min(builds):,}', builds[min(builds)], 's', ''),
-             _row(f'HNSW recall@{k} vs exact (efSearch {h["ef"]}, the default at this N)', h['recall'], 'fraction', '')]
-    ratios = [x for r in sweep for x in (_ratio(f'HNSW (efSearch {r["ef"]}) vs exact search speed-up', t_fs/r['s'], f'exact IndexFlat, N={n_pool:,}'),
-                                         _ratio(f'HNSW recall@{k}, efSearch {r["ef"]}', r['recall'], 'exact neighbours'))]
-    ratios.append(_ratio('HNSW build-time growth exponent', fit['exponent'], f'N={list(builds)}'))
-    return rows, ratios, dict(fits=dict(hnsw_build=fit), faiss_threads=faiss.omp_get_max_threads(), ef_sweep=sweep,
-                              exact_query_s=t_fs/n_query, hnsw_query_s=h['s']/n_query, hnsw_build_s=builds[n_pool], n_pool=n_pool)
-
-
-# %% ../nbs/50_bench.ipynb #c032
-def bench_zeroshot(work:Path, # scratch folder
-                   n_pool:int=100_000, # labelled pool (train split)
-                   n_test:int=10_000, # objects given a redshift
-                   dim:int=256, # dimension
-                   k:int=64, # neighbours
-                   embed_core_s:float|None=None, # core-seconds per object of the embedding (from case `embed`)
-                   embed_note:str='', # where `embed_core_s` came from
-                   progress:bool=True,
-                  )->tuple:
-    "Rows and ratios of the zero-shot redshift cost case."
-    from avis.evaluate import knn_predict
-    x, _, z = clustered_embeddings(n_pool + n_test, dim, seed=3)
-    _say(progress, f'zeroshot: knn_predict, pool {n_pool:,}, {n_test:,} objects')
-    tm = {}
-    t = time.perf_counter(); pred = knn_predict(x[:n_pool], z[:n_pool], x[n_pool:], k=k, timing=tm); dt = time.perf_counter() - t
-    zt = z[n_pool:]
-    r2 = 1 - ((pred - zt)**2).sum()/((zt - zt.mean())**2).sum()
-    cores = os.cpu_count() or 1
-    knn_cs = dt*cores/n_test  # this call: the index build shared by n_test objects only
-    query_cs = tm['search']*cores/n_test  # with the pool's index built once for every object, as at scale
-    rows = [_row(f'knn_predict, pool {n_pool:,}, k={k}', n_test/dt, 'objects/s', f'{n_test:,} objects, {dim}-D, index build included'),
-            _row('knn_predict: standardise + index build', tm['index'], 's', f'built once per pool; wall on {cores} cores'),
-            _row('kNN core-seconds per object, this call', knn_cs, 'core-s', f'wall × {cores} cores, build shared by {n_test:,} objects'),
-            _row('kNN core-seconds per object, index built once', query_cs, 'core-s', 'search + average only: the cost when millions of objects share one pool index'),
-            _row('kNN R² on the synthetic latent z (sanity)', r2, '', 'neighbours are real ones')]
-    if embed_core_s is None: total = None
-    else:
-        total = embed_core_s + query_cs
-        rows.append(_row('embedding core-seconds per object', embed_core_s, 'core-s', embed_note))
-        rows.append(_row('zero-shot redshift, core-seconds per object', total, 'core-s', 'embedding + kNN with the index built once'))
-        rows.append(_row('18M zero-shot redshifts', (total*DR1_N + tm['index']*cores)/3600, 'core-hours',
-                         f'one index build of this pool included; redrock: {REDROCK_CORE_S*DR1_N/3600:,.0f} core-hours'))
-    ratios = [_ratio('redrock core-seconds / AVIS zero-shot core-seconds', None if total is None else REDROCK_CORE_S/total,
-                     f'redrock ~{REDROCK_CORE_S:g} core-s per spectrum'),
-              _ratio('redrock / kNN step alone', REDROCK_CORE_S/query_cs, 'kNN only (embeddings and index already made)')]
-    return rows, ratios, dict(knn_core_s=knn_cs, query_core_s=query_cs, index_s=tm['index'], total_core_s=total, r2=float(r2))
-
 
 # %% ../nbs/50_bench.ipynb #c034
 CASES = {c: (CASE_TITLES[c], f) for c, f in dict(data=bench_data, train=bench_train, embed=bench_embed, maps=bench_maps,

@@ -68,7 +68,7 @@ def _sig3(v, # a figure, a string (kept as it is) or None
 def extrapolate(y0:float, # cost measured at n0
                 n0:float, # measured size
                 n:float, # target size
-                exponent:float, # growth exponent (`avis.bench.growth_exponent`)
+                exponent:float, # growth exponent (`avis.bench_scale.growth_exponent`)
                )->float:
     "Cost at size `n` from a cost at `n0` and a growth exponent."
     return float(y0*(n/n0)**exponent)

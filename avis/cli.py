@@ -220,7 +220,8 @@ def avis_search(
     if targetid not in set(e.targetid.tolist()): raise CliError(f'TARGETID {targetid} is not in {emb}')
     res = search(e, targetid, k=k, src=from_, dst=to)
     out = Path(out or f'search-{targetid}.png')
-    plot_gallery(e, res).savefig(out, dpi=100, bbox_inches='tight')
+    import matplotlib.pyplot as plt
+    fig = plot_gallery(e, res); fig.savefig(out, dpi=100, bbox_inches='tight'); plt.close(fig)
     print(res.to_string(index=False)); print(f'avis search: gallery in {out}')
     return res
 

@@ -305,7 +305,7 @@ def _rows_of(m:MockSurvey, sl:slice)->MockSurvey:
     return MockSurvey(m.catalog.iloc[sl].reset_index(drop=True), g(m.img), g(m.img_ivar), g(m.flux), g(m.ivar),
                       g(m.specmask), m.bands, cams, g(m.sed), lines)
 
-# %% ../../nbs/04f_mock.survey.ipynb #srvca9ae
+# %% ../../nbs/04f_mock.survey.ipynb #srvf3d2b
 def make_mock(n:int, # number of objects
               seed:int=0, # the whole survey is a function of the seed
               bands:str='grz', # 'grz' (DR9 north and south) or 'griz' (DR10 south)
