@@ -12,11 +12,12 @@ import numpy as np, torch, torch.nn as nn
 from fastcore.foundation import L
 from fastai.callback.tracker import TrackerCallback
 from fastai.torch_core import get_model
+from safetensors import SafetensorError
 from safetensors.torch import save_file, save_model as _st_save_model, load_model as _st_load_model
-from .core import atomic_path
+from .core import atomic_path, DataError
 
 # %% auto #0
-__all__ = ['save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint']
+__all__ = ['read_json', 'save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint']
 
 # %% ../nbs/21_checkpoint.ipynb #c016
 def _is_safetensors(path)->bool:
@@ -28,10 +29,23 @@ def _is_safetensors(path)->bool:
         return len(head) == 9 and head[8:9] == b'{' and 8 + n <= path.stat().st_size
     except OSError: return False
 
+def _st_error(path, e:Exception)->DataError:
+    "A `DataError` naming `path` for safetensors' error `e` (a truncated or corrupt file)."
+    return DataError(f'corrupt or truncated safetensors file ({type(e).__name__}: {e})', file=str(path))
+
+def read_json(path, # a JSON file (a model card, a checkpoint's state.json, ...)
+              what:str='JSON file', # what it is, for the message
+             ):
+    "The parsed contents of `path`; a `DataError` naming the file when it is not valid JSON."
+    try: return json.loads(Path(path).read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise DataError(f'invalid {what}: {e}', file=str(path)) from e
+
 def _st_meta(path)->dict:
     "The metadata dict of a safetensors file's header (values JSON-decoded where possible)."
     from safetensors import safe_open
-    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+    try:
+        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+    except Exception as e: raise _st_error(path, e) from e
     def dec(v):
         try: return json.loads(v)
         except (TypeError, ValueError): return v
@@ -52,7 +66,9 @@ def load_weights(model:nn.Module, # model to load into
                 )->nn.Module:
     "Load safetensors weights into `model`; refuses any other format (a pickle is never unpickled)."
     if not _is_safetensors(path): raise ValueError(f'{path} is not a safetensors file: refusing to load it (pickles can run code)')
-    missing, unexpected = _st_load_model(get_model(model), str(path), strict=strict, device=str(next(model.parameters()).device))
+    try: _st_load_model(get_model(model), str(path), strict=strict, device=str(next(model.parameters()).device))
+    except SafetensorError as e: raise _st_error(path, e) from e  # a damaged file
+    except RuntimeError as e: raise DataError(f'the weights do not fit the model built from the hparams: {e}', file=str(path)) from e
     return model
 
 # %% ../nbs/21_checkpoint.ipynb #c020
@@ -151,5 +167,5 @@ def latest_checkpoint(path)->Path|None:
     "The newest complete checkpoint folder of a run folder (or checkpoints folder), or None."
     path = Path(path)
     for f in (path/'latest.json', path/'checkpoints'/'latest.json'):
-        if f.exists(): return f.parent/json.loads(f.read_text())['latest']
+        if f.exists(): return f.parent/read_json(f, 'checkpoint pointer')['latest']
     return None

@@ -17,6 +17,19 @@ __all__ = ['COMMANDS', 'read_run_file', 'write_run_file', 'avis_mock', 'avis_ing
            'avis_evaluate', 'avis_search', 'avis_map', 'avis_cluster', 'avis_bench', 'avis_demo', 'main']
 
 # %% ../nbs/40_cli.ipynb #c005
+def _out_dir(out, opt:str='--out'):
+    "Refuse an output folder `out` that is an existing file."
+    if Path(out).exists() and not Path(out).is_dir(): raise CliError(f'{opt} {out} is a file: give a folder')
+
+def _out_file(out, opt:str='--out'):
+    "Refuse an output file `out` that is an existing folder."
+    if out is not None and Path(out).is_dir(): raise CliError(f'{opt} {out} is a folder: give a file name')
+
+def _in_file(path, what:str, opt:str):
+    "Refuse an input file that is missing or a folder."
+    if not Path(path).exists(): raise CliError(f'No such {what}: {path}')
+    if Path(path).is_dir(): raise CliError(f'{opt} {path} is a folder: give the {what}')
+
 def _log_to(out, name:str, beside:bool=False)->logging.Logger:
     "Send `avis` log records to `out/name.log`, or to `out.name.log` beside `out` (for stores), and return the logger."
     out = Path(out)
@@ -66,6 +79,7 @@ def avis_mock(
     if format not in ('store', 'desi', 'mmu'): raise CliError(f"--format must be store, desi or mmu, not {format!r}")
     if bands not in ('grz', 'griz'): raise CliError(f"--bands must be grz or griz, not {bands!r}")
     if n < 1: raise CliError(f'--n must be positive, not {n}')
+    _out_dir(out)
     log = _log_to(out, 'mock', beside=True); t0 = time.time()
     kw = dict(templates=templates) if templates else {}
     cat = write_mock(out, n=n, seed=seed, format=format, bands=bands, size=size, workers=workers, progress=not quiet, **kw)
@@ -81,15 +95,19 @@ def avis_ingest(
     size:int=None, # cutout size; default: from the inputs
     radius:float=1.0, # sky cross-match radius, arcsec, for cutouts without TARGETID
     follow_links:bool=False, # read files that symlinks inside `src` point to outside it (refused by default)
+    redo_rejected:bool=False, # read again the inputs none of whose objects was stored last time (after repairing them)
     quiet:bool=False, # no progress bar
 ):
     "Cross-match spectra and images under `src` into a paired store; resumable; rejects listed with their reasons."
     from avis.ingest import ingest
-    if not Path(src).is_dir(): raise CliError(f'No such folder: {src}')
+    if not Path(src).is_dir(): raise CliError(f'No such folder: {src}' if not Path(src).exists() else f'{src} is a file: give the folder of inputs')
+    _out_dir(out)
     log = _log_to(out, 'ingest', beside=True)
-    s = ingest(src, out, bands=bands, size=size, radius_arcsec=radius, follow_links=follow_links, progress=not quiet)
+    s = ingest(src, out, bands=bands, size=size, radius_arcsec=radius, follow_links=follow_links, redo_rejected=redo_rejected,
+               progress=not quiet)
     log.info(f'ingest: {s}')
     print(f"avis ingest: read {s['read']} = paired {s['paired']} + rejected {s['rejected']} -> {out}")
+    if s.get('skipped_done'): print(f"  {s['skipped_done']} inputs already ingested were skipped (unchanged since)")
     for r, c in sorted(s.get('reasons', {}).items(), key=lambda o: -o[1])[:10]: print(f'  {c:6d}  {r}')
 
 # %% ../nbs/40_cli.ipynb #c012b
@@ -100,7 +118,8 @@ def avis_merge(
     copy:bool=False, # copy the image and spectrum arrays instead of hard-linking them
 ):
     "Merge paired stores written by parallel ingest jobs into one (no pixel copies; resumable)."
-    from avis.store import merge_stores
+    from avis.merge import merge_stores
+    _out_dir(out, 'OUT')
     for s in stores:
         if not Path(s, 'store.json').exists(): raise CliError(f'{s} is not a paired store')
     st = merge_stores(out, *stores, on_duplicate='first' if first else 'raise', copy=copy)
@@ -146,6 +165,11 @@ def avis_train(
     if opts['phot'] and opts['no_phot']: raise CliError('--phot and --no-phot contradict each other: give one')
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
+    from avis.models import CONFIGS
+    from avis.train import check_fit
+    if opts['config'] not in CONFIGS: raise CliError(f"--config must be one of {', '.join(CONFIGS)} or a .toml run file, not {opts['config']!r}")
+    _out_dir(opts['out'])
+    check_fit(opts['store'], opts['out'], opts['epochs'], opts['bs'])  # before the run folder is made
     log = _log_to(opts['out'], 'train'); t0 = time.time()
     write_run_file(Path(opts['out'])/'run.toml', 'train', opts)
     learn = fit_avis(opts['store'], config=opts['config'], epochs=opts['epochs'], bs=opts['bs'], lr=opts['lr'],
@@ -178,6 +202,7 @@ def avis_embed(
     from avis.embed import embed_store
     if not Path(model).exists(): raise CliError(f'No such run: {model}')
     if not Path(store, 'store.json').exists(): raise CliError(f'{store} is not a paired store')
+    _out_file(out)
     t0 = time.time()
     p = embed_store(model, store, out, bs=bs, dtype='float16' if float16 else 'float32', progress=not quiet)
     print(f'avis embed: {p} in {time.time()-t0:.0f} s')
@@ -196,7 +221,7 @@ def avis_evaluate(
 ):
     "Zero-shot redshift, probes, classification and retrieval against baselines, on the test split."
     from avis.evaluate import evaluate
-    if not Path(emb).exists(): raise CliError(f'No such embeddings file: {emb}')
+    _in_file(emb, 'embeddings file', '--emb'); _out_dir(out)
     m = evaluate(emb, out, store=store, k=k, steps=steps, baselines=not no_baselines, fast=fast, progress=not quiet)
     print(f'avis evaluate: report in {Path(out)/"report.md"}')
     return m
@@ -215,7 +240,7 @@ def avis_search(
     from avis.search import search, plot_gallery
     for m in (from_, to):
         if m not in ('image', 'spectrum'): raise CliError(f"--from/--to must be 'image' or 'spectrum', not {m!r}")
-    if not Path(emb).exists(): raise CliError(f'No such embeddings file: {emb}')
+    _in_file(emb, 'embeddings file', '--emb'); _out_file(out)
     e = load_embeddings(emb)
     if targetid not in set(e.targetid.tolist()): raise CliError(f'TARGETID {targetid} is not in {emb}')
     res = search(e, targetid, k=k, src=from_, dst=to)
@@ -245,7 +270,7 @@ def avis_map(
     "PaCMAP 2-D and 3-D maps of image, spectrum and joint embeddings, coloured by every catalogue property."
     from avis.embed import load_embeddings
     from avis.maps import make_maps
-    if not Path(emb).exists(): raise CliError(f'No such embeddings file: {emb}')
+    _in_file(emb, 'embeddings file', '--emb'); _out_dir(out)
     e = load_embeddings(emb)
     r = make_maps(e, out, seed=seed, max_fit=max_fit, progress=not quiet)
     r['html'] = _map_page(r, e.catalog)
@@ -264,7 +289,8 @@ def avis_cluster(
 ):
     "HDBSCAN self-clustering of the embeddings, with a cluster table and ARI/AMI against SPECTYPE and subtype."
     from avis.clusters import cluster
-    if not Path(emb).exists(): raise CliError(f'No such embeddings file: {emb}')
+    _in_file(emb, 'embeddings file', '--emb'); _out_dir(out)
+    if maps is not None: _in_file(maps, 'maps file (maps.parquet from avis map)', '--maps')
     s = cluster(emb, out, modality=kind, method=method, maps=maps, min_cluster_size=min_cluster_size, seed=seed)
     print('avis cluster:', json.dumps({k: v for k, v in s.items() if not isinstance(v, (dict, list))}, default=str))
     return s
@@ -279,6 +305,7 @@ def avis_bench(
 ):
     "Speed and scale benchmarks (data path, training, embedding, maps, clusters, kNN, zero-shot cost) with ratios."
     from avis.bench import run_bench, write_benchmarks_md
+    _out_dir(out); _out_file(md, '--md')
     res = run_bench(out=out, only=only, full=full, quick=quick)
     p = write_benchmarks_md(results=out, path=md, gpu_results=Path(out).parent/'results-gpu')  # GPU rows from a lent machine, if kept
     print(f'avis bench: {len(res)} cases -> {out}; summary in {p}')
@@ -308,6 +335,7 @@ def avis_demo(
     from avis.maps import make_maps
     from avis.clusters import cluster
     from avis.report import build_report
+    _out_dir(out)
     out = Path(out); log = _log_to(out, 'demo'); t0 = time.time(); times = {}
     def _tick(name): times[name] = round(time.time() - t0 - sum(times.values()), 1)
     store, run, emb = out/'store', out/'run', out/'emb.h5'
@@ -347,7 +375,8 @@ _POS = dict(ingest=['src'], merge=['out', 'stores'], search=['targetid'])
 
 def _parser()->argparse.ArgumentParser:
     "The `avis` argument parser: one subparser per command, built from its docments."
-    p = argparse.ArgumentParser(prog='avis', description='AVIS: one embedding space for DESI spectra and Legacy Surveys images.')
+    p = argparse.ArgumentParser(prog='avis', description='AVIS: one embedding space for DESI spectra and Legacy Surveys images.',
+                                epilog='An error prints one line and exits with code 1; AVIS_DEBUG=1 prints its traceback.')
     p.add_argument('--version', action='version', version=f"avis {__import__('avis').__version__}")
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for name, f in COMMANDS.items():
@@ -360,6 +389,20 @@ def _parser()->argparse.ArgumentParser:
     return p
 
 # %% ../nbs/40_cli.ipynb #c031
+def _errors()->tuple:
+    "The exceptions `main` reports in one line: bad input, damaged files, OS errors (a full disk, a file where a folder is needed), a locked store."
+    errs = [CliError, DataError, ValueError, OSError]  # OSError: FileNotFoundError, FileExistsError, IsADirectoryError, PermissionError, StoreFullError, ...
+    try:
+        from avis.store import StoreLockedError
+        errs.append(StoreLockedError)
+    except ImportError: pass
+    return tuple(errs)
+
+def _one_line(e:Exception, most:int=600)->str:
+    "The message of `e` on one line (whitespace collapsed), its middle cut when longer than `most` (the end names the file)."
+    s = ' '.join(str(e).split()) or type(e).__name__
+    return s if len(s) <= most else s[:most - 200] + ' ... ' + s[-195:]
+
 def main(argv:list=None # arguments (default: sys.argv[1:])
         )->int:
     "Run `avis COMMAND ...` and return its exit code."
@@ -368,8 +411,9 @@ def main(argv:list=None # arguments (default: sys.argv[1:])
     name = args.pop('command'); f = COMMANDS[name]
     if name == 'train': args['_argv'] = argv
     try: f(**args); return 0
-    except (CliError, DataError, FileNotFoundError, FileExistsError, ValueError) as e:
-        print(f'avis {name}: error: {e}', file=sys.stderr); return 2
+    except _errors() as e:
+        if os.environ.get('AVIS_DEBUG', '') not in ('', '0'): raise
+        print(f'avis {name}: error: {_one_line(e)}', file=sys.stderr); return 1
     except KeyboardInterrupt:
         print(f'avis {name}: interrupted; run the same command again to resume', file=sys.stderr); return 130
 

@@ -10,10 +10,10 @@ import os, json, time, hashlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, h5py
 from tqdm.auto import tqdm
-from .core import atomic_path, default_device, SPLITS, split_of, check_modality, renamed_kwargs
+from .core import DataError, atomic_path, default_device, SPLITS, split_of, check_modality, renamed_kwargs
 from .store import PairedStore
-from .models import avis_model, tokens_named, AvisModel
-from .checkpoint import _is_safetensors, _st_meta  # the safetensors checks of the checkpoint layer
+from .models import avis_model, tokens_named, AvisModel, check_hparams, check_store
+from .checkpoint import _is_safetensors, _st_meta, read_json, load_weights  # the safetensors checks of the checkpoint layer
 
 # %% auto #0
 __all__ = ['EMB_VERSION', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings', 'Embeddings',
@@ -36,14 +36,20 @@ def _latest_weights(run:Path)->Path|None:
             if w.exists(): return w
     return None
 
+def _card(path:Path)->dict:
+    "A model card's contents; a `DataError` naming it when it is not a JSON object."
+    card = read_json(path, 'model card')
+    if not isinstance(card, dict): raise DataError(f'invalid model card: a JSON object expected, got {type(card).__name__}', file=str(path))
+    return card
+
 def run_weights(run # a run folder, a checkpoint folder, or a .safetensors file
                )->tuple:
-    "The weights file of `run` and the model hparams: `(path, hparams)`."
+    "The weights file of `run` and its model hparams, checked by `check_hparams`: `(path, hparams)`."
     run = Path(run)
-    card = None
+    card = card_file = None
     if run.is_dir():
         if (run/'model_card.json').exists():
-            card = json.loads((run/'model_card.json').read_text())
+            card_file = run/'model_card.json'; card = _card(card_file)
             w = _inside_run(run, card.get('weights', 'models/best.safetensors'), 'model_card.json "weights"')
             if not w.exists(): w = _latest_weights(run)
         elif (run/'model.safetensors').exists(): w = run/'model.safetensors'  # a checkpoint folder
@@ -52,23 +58,22 @@ def run_weights(run # a run folder, a checkpoint folder, or a .safetensors file
     elif run.exists(): w = run
     else: raise FileNotFoundError(f"No such run folder or weights file: {run}")
     if not _is_safetensors(w): raise ValueError(f"{w} is not a safetensors file: refusing to load it (pickles can run code)")
-    hp = _st_meta(w).get('hparams')
+    hp, src = _st_meta(w).get('hparams'), w
     if not isinstance(hp, dict) or not hp:
         for c in (w.parent/'model_card.json', w.parent.parent/'model_card.json', w.parent.parent.parent/'model_card.json'):
-            if card is None and c.exists(): card = json.loads(c.read_text())
-        hp = (card or {}).get('model', {}).get('hparams')
+            if card is None and c.exists(): card, card_file = _card(c), c
+        hp, src = (card['model'].get('hparams') if isinstance((card or {}).get('model'), dict) else None), card_file
     if not hp: raise ValueError(f"No model hparams for {w}: neither its safetensors header nor a model_card.json has them")
-    return w, hp
+    return w, check_hparams(hp, file=src)
 
 # %% ../nbs/30_embed.ipynb #c008
 def load_run(run, # a run folder (model_card.json + models/best.safetensors), a checkpoint folder, or a .safetensors file
              device=None, # default: CUDA when present, else CPU
             )->AvisModel:
     "The trained `AvisModel` of `run`, in eval mode, its weights loaded from safetensors."
-    from safetensors.torch import load_model
-    w, hp = run_weights(run)
+    w, hp = run_weights(run)  # the hparams are checked before the model is built
     model = avis_model(**tokens_named(hp))
-    load_model(model, str(w), strict=True)
+    load_weights(model, w)  # a damaged file or weights of another shape: a `DataError` naming it
     model.run = str(Path(run).resolve())
     return model.to(device or default_device()).eval()
 
@@ -150,8 +155,10 @@ def embed_store(model, # an `AvisModel`, or a run folder / weights file for `loa
     _autocast(torch.device('cpu'), precision)  # a wrong precision fails before any work
     rank, ws = _rank_world(rank, world_size)
     store = store if isinstance(store, PairedStore) else PairedStore(store)
+    if not len(store): raise ValueError(f'store {store.path} holds no pairs: nothing to embed')
     if device is None and ws > 1 and torch.cuda.is_available(): device = f"cuda:{os.environ.get('LOCAL_RANK', rank)}"
     if not isinstance(model, torch.nn.Module): model = load_run(model, device=device)
+    check_store(model, store)  # the bands, cutout size and spectrum grid the model was trained on
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model = model.to(device).eval()
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)

@@ -19,11 +19,11 @@ from .baselines import BASELINES, photometry_features, spectra_pca, ZNet, train_
 from .evalfigs import plot_z_density, plot_residuals_vs_mag, plot_confusions, plot_retrieval
 
 # %% auto #0
-__all__ = ['CLASS_TASKS', 'RIVALS', 'zero_shot_z', 'baseline_z', 'probe_z', 'class_results', 'retrieval_results', 'avis_losses',
-           'report_md', 'report_figures', 'write_report', 'evaluate', 'Z_GROUPS', 'z_metrics', 'z_table',
-           'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels', 'probe', 'BASELINES',
-           'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'plot_z_density',
-           'plot_residuals_vs_mag', 'plot_confusions', 'plot_retrieval', 'md_table']
+__all__ = ['CLASS_TASKS', 'RIVALS', 'EVAL_MIN', 'zero_shot_z', 'baseline_z', 'probe_z', 'class_results', 'retrieval_results',
+           'avis_losses', 'report_md', 'report_figures', 'write_report', 'check_embeddings', 'evaluate', 'Z_GROUPS',
+           'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels',
+           'probe', 'BASELINES', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet',
+           'plot_z_density', 'plot_residuals_vs_mag', 'plot_confusions', 'plot_retrieval', 'md_table']
 
 # %% ../nbs/31_evaluate.ipynb #e001
 _all_ = ['Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels',
@@ -285,6 +285,24 @@ def _settings(emb:Embeddings, tr, te, k, fracs, seed, fast)->dict:
                 probe_labels={_pct(f): n_labels(len(tr), f) for f in fracs},
                 store=str(getattr(emb.store, 'path', None)), created=time.strftime('%Y-%m-%dT%H:%M:%S'))
 
+EVAL_MIN = dict(train=5, test=2)  # objects with a redshift: the kNN pool and probe labels; R², σ_NMAD need 2 test values
+
+def check_embeddings(emb:Embeddings, # the embeddings to evaluate
+                     src=None, # the file they came from, named in the message
+                    )->tuple:
+    "The train and test rows with a redshift: `(tr, te)`; a `ValueError` when they are too few or any embedding is not finite."
+    where = f' in {src}' if src is not None else ''
+    bad = np.flatnonzero(~(np.isfinite(emb.img).all(1) & np.isfinite(emb.spec).all(1)))
+    if len(bad): raise ValueError(f"{len(bad)} objects have NaN or infinite embeddings{where}, TARGETID {emb.targetid[bad][:5].tolist()}"
+                                  f"{' ...' if len(bad) > 5 else ''}: embed them again with finite weights")
+    if 'Z' not in emb.catalog: raise ValueError("the embeddings' catalog has no Z column: open them with their store (store=...)")
+    tr, te = _rows(emb, 'train', 'Z'), _rows(emb, 'test', 'Z')
+    if len(tr) < EVAL_MIN['train'] or len(te) < EVAL_MIN['test']:
+        raise ValueError(f"too few objects to evaluate{where}: {len(tr)} train and {len(te)} test objects with a redshift "
+                         f"({len(emb)} in all); the protocol needs at least {EVAL_MIN['train']} train (the kNN pool, probe labels) and "
+                         f"{EVAL_MIN['test']} test objects (R², σ_NMAD). The split is seeded by TARGETID (80/10/10%): embed a larger store")
+    return tr, te
+
 def _by_method(zt:pd.DataFrame)->dict:
     "A `z_table` as `{method: {group: {class: metrics}}}`."
     out = {}
@@ -318,11 +336,10 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
         timing[name] = round(time.time() - t0, 2)
         if progress: print(f'evaluate: {name} done in {timing[name]:.1f} s')
         return r
+    src = None if isinstance(emb, Embeddings) else emb
     emb = emb if isinstance(emb, Embeddings) else load_embeddings(emb, store=store)
     if store is not None and emb.store is None: emb.store = store if isinstance(store, PairedStore) else PairedStore(store)
-    if 'Z' not in emb.catalog: raise ValueError("the embeddings' catalog has no Z column: open them with their store (store=...)")
-    tr, te = _rows(emb, 'train', 'Z'), _rows(emb, 'test', 'Z')
-    if not len(tr) or not len(te): raise ValueError(f"need train and test objects with a redshift, got {len(tr)} and {len(te)}")
+    tr, te = check_embeddings(emb, src)  # finite, enough objects
     zs = stage('zero-shot', zero_shot_z, emb, k)
     preds = {f'AVIS {MODALITY_NAMES[m]} kNN': zs[m].to_numpy() for m in MODALITIES}
     skipped, max_iter = {}, 30 if fast else 300

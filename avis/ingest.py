@@ -6,53 +6,71 @@ Docs: https://avis-astro.github.io/avis/ingest.html.md"""
 
 # %% ../nbs/03a_ingest.ipynb #c002
 from __future__ import annotations
-import re, json, hashlib, warnings
+import os, re, json, errno, hashlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import NPIX_BRZ, BANDS, REJECT_COLS, Rejects, DataError, camera_wave, atomic_path
-from .store import PairedStore, match_targetid, match_sky
+from .store import PairedStore, match_targetid, match_sky, store_lock
 from . import desi, legacy
 
 # %% auto #0
-__all__ = ['FITS_EXT', 'CATALOG_COLS', 'Z_COLS', 'POOL_COLS', 'SELECT', 'STATE_FILE', 'find_inputs', 'normalize_catalog',
-           'image_index', 'pair_images', 'mmu_image_index', 'load_image', 'ingest_summary', 'ingest']
+__all__ = ['FITS_EXT', 'CATALOG_COLS', 'Z_COLS', 'POOL_COLS', 'SELECT', 'STATE_FILE', 'STATE_VERSION', 'find_inputs',
+           'normalize_catalog', 'image_index', 'pair_images', 'mmu_image_index', 'load_image', 'file_signature',
+           'ingest_summary', 'ingest']
 
 # %% ../nbs/03a_ingest.ipynb #c006
 FITS_EXT = ('.fits', '.fits.gz', '.fit', '.fits.fz')
-_KINDS = [('coadd', 'coadd-'), ('redrock', 'redrock-'), ('zcat', 'zall-'), ('zcat', 'zpix-'), ('cutout', 'cutout')]
+_KINDS = [('coadd', 'coadd-'), ('redrock', 'redrock-'), ('zcat', 'zall-'), ('zcat', 'zpix-')]  # DESI files: by name
+_CUTOUT_NAME = 'cutout'  # a name that says "cutout": indexed without looking, so a damaged one is reported
 
 def _kind(name:str)->str|None:
-    "Input kind of a file name, or None."
+    "Input kind a file name says ('coadd', 'redrock', 'zcat', 'cutout', 'hdf5'), 'fits' for another FITS file, or None."
     n = name.lower()
     if n.endswith(('.hdf5', '.h5')): return 'hdf5'
     if not n.endswith(FITS_EXT): return None
-    return next((k for k, pre in _KINDS if n.startswith(pre)), None)
+    if n.startswith(_CUTOUT_NAME): return 'cutout'
+    return next((k for k, pre in _KINDS if n.startswith(pre)), 'fits')
 
 def _inside(p:Path, folder)->bool:
     "Whether `p` is inside `folder`."
     try: p.resolve().relative_to(Path(folder).resolve()); return True
-    except ValueError: return False
+    except (ValueError, RuntimeError, OSError): return False
+
+def _link_problem(p:Path)->str|None:
+    "'symlink loop' or 'broken symlink' when link `p` leads to no file or folder, else None."
+    try: p.resolve(strict=True); return None
+    except RuntimeError: return 'symlink loop'  # Python < 3.13
+    except OSError as e: return 'symlink loop' if e.errno == errno.ELOOP else 'broken symlink'
 
 def find_inputs(src, # folder searched recursively
                 exclude=None, # a folder to skip (e.g. the output store when it sits inside `src`)
                 follow_links:bool=False, # also read files whose symlinks lead outside `src`
                )->dict:
-    "Input files under `src` by kind: 'coadd', 'redrock', 'zcat', 'cutout', 'hdf5', and 'outside': links leading out of `src`."
+    "Files under `src` by kind: 'coadd', 'redrock', 'zcat', 'cutout', 'hdf5'; 'other' FITS files, links leading 'outside' `src`, 'broken' links."
     src = Path(src)
     if not src.is_dir(): raise FileNotFoundError(f"{src} is not a folder")
-    res = {k: [] for k in ('coadd', 'redrock', 'zcat', 'cutout', 'hdf5', 'outside')}
-    for p in sorted(src.rglob('*')):
-        rel = p.relative_to(src)
-        if any(part.startswith('.') for part in rel.parts): continue
-        if p.is_symlink() and not _inside(p, src):
-            if not (follow_links and p.is_file()):
-                if p.is_dir() or _kind(p.name): res['outside'].append(p)
-                continue
-        if not p.is_file(): continue
-        if exclude is not None and _inside(p, exclude): continue
-        k = _kind(p.name)
-        if k: res[k].append(p)
-    return res
+    res = {k: [] for k in ('coadd', 'redrock', 'zcat', 'cutout', 'hdf5', 'other', 'outside', 'broken')}
+    for root, dirs, names in os.walk(src):  # followlinks=False: linked folders are listed, never entered
+        root = Path(root)
+        entries = sorted(n for n in dirs + names if not n.startswith('.'))
+        dirs[:] = [d for d in sorted(dirs) if not d.startswith('.') and not (root/d).is_symlink()
+                   and not (exclude is not None and _inside(root/d, exclude))]
+        for name in entries:
+            p = root/name
+            if p.is_symlink():
+                if bad := _link_problem(p):
+                    if bad == 'symlink loop' or _kind(name): res['broken'].append(p)
+                    continue
+                if not _inside(p, src):
+                    if not (follow_links and p.is_file()):
+                        if p.is_dir() or _kind(name): res['outside'].append(p)
+                        continue
+            if not p.is_file(): continue  # folders (walked, or links to folders inside `src`), sockets, ...
+            if exclude is not None and _inside(p, exclude): continue
+            k = _kind(name)
+            if k == 'fits': k = 'cutout' if legacy.is_cutout(p) else 'other'
+            if k: res[k].append(p)
+    return {k: sorted(v) for k, v in res.items()}
 
 # %% ../nbs/03a_ingest.ipynb #c009
 CATALOG_COLS = dict(
@@ -93,13 +111,19 @@ def normalize_catalog(df:pd.DataFrame # columns from a fibermap, redrock or MMU 
 
 # %% ../nbs/03a_ingest.ipynb #c012
 _TID_RE = re.compile(r'^cutout[-_](\d+)$')
-POOL_COLS = ['KEY', 'PATH', 'ROW', 'TARGETID', 'RA', 'DEC']
+_DIGITS_RE = re.compile(r'\d+')
+POOL_COLS = ['KEY', 'PATH', 'ROW', 'TARGETID', 'RA', 'DEC', 'NAME_TID']
 
 def _stem(name:str)->str:
     "File name without its FITS/HDF5 extension."
     for e in FITS_EXT + ('.hdf5', '.h5'):
         if name.lower().endswith(e): return name[:-len(e)]
     return name
+
+def _name_tid(name:str)->int:
+    "The one run of digits in a file's stem as a candidate TARGETID; -1 when there is none, more than one, or too many digits."
+    runs = _DIGITS_RE.findall(_stem(name))
+    return int(runs[0]) if len(runs) == 1 and len(runs[0]) <= 19 and int(runs[0]) < 2**63 else -1
 
 def _rel(p, root)->str: return Path(p).relative_to(root).as_posix()
 
@@ -112,36 +136,47 @@ def image_index(cutouts:list, # cutout FITS files
                 root, # the ingest source folder (keys are paths relative to it)
                 rejects:Rejects, # collects unreadable and duplicate images
                )->pd.DataFrame:
-    "One row per usable image: KEY, PATH, ROW (-1 for a FITS cutout), TARGETID (-1 unknown), RA, DEC."
+    "One row per usable image: KEY, PATH, ROW (-1 for a FITS cutout), TARGETID (-1 unknown), RA, DEC, NAME_TID (-1 none)."
     rows = []
     for p in cutouts:
         rel = _rel(p, root)
         m = _TID_RE.match(_stem(p.name))
         if m:
             if int(m[1]) >= 2**63: rejects.add('TARGETID in the file name is larger than a 64-bit integer', file=rel); continue
-            rows.append((rel, str(p), -1, int(m[1]), np.nan, np.nan)); continue
+            rows.append((rel, str(p), -1, int(m[1]), np.nan, np.nan, -1)); continue
         try:
             cut = legacy.read_cutout(p)
             tid = cut.targetid  # a DataError unless the keyword is a 64-bit integer
         except Exception as e: _refuse(rejects, e, rel); continue
-        rows.append((rel, str(p), -1, -1 if tid is None else tid, cut.ra, cut.dec))
-    df = pd.DataFrame(rows, columns=POOL_COLS).astype(dict(ROW='int64', TARGETID='int64', RA='float64', DEC='float64'))
+        rows.append((rel, str(p), -1, -1 if tid is None else tid, cut.ra, cut.dec, _name_tid(p.name) if tid is None else -1))
+    df = pd.DataFrame(rows, columns=POOL_COLS).astype(dict(ROW='int64', TARGETID='int64', RA='float64', DEC='float64', NAME_TID='int64'))
     dup = ((df.TARGETID >= 0) & df.TARGETID.duplicated(keep='first')).to_numpy()
     for r in df[dup].itertuples(): rejects.add('duplicate image TARGETID', file=r.KEY, targetid=r.TARGETID)
-    return df[~dup].reset_index(drop=True)
+    df = df[~dup].reset_index(drop=True)
+    ids = np.where(df.TARGETID >= 0, df.TARGETID, df.NAME_TID)
+    df.loc[(df.NAME_TID >= 0) & pd.Series(ids).duplicated(keep='first').to_numpy(), 'NAME_TID'] = -1  # the first image wins
+    return df
 
 # %% ../nbs/03a_ingest.ipynb #c014
 def pair_images(targetid, ra, dec, # spectra: TARGETID and position (deg)
-                pool:pd.DataFrame, # from `image_index`
+                pool:pd.DataFrame, # from `image_index` (a NAME_TID column is optional)
                 radius_arcsec:float=1.0, # sky-match radius
                )->tuple:
-    "Pool row of each spectrum's image (-1 if none), how it matched ('TARGETID'/'SKY'/''), and the separation (″, NaN)."
+    "Pool row of each spectrum's image (-1 if none), how it matched ('TARGETID'/'NAME'/'SKY'/''), and the separation (″, NaN)."
     n = len(targetid)
+    tid = np.asarray(targetid, np.int64)
     img, how, sep = np.full(n, -1, np.int64), np.full(n, '', object), np.full(n, np.nan)
-    withid = np.flatnonzero(pool.TARGETID.to_numpy() >= 0)
-    i, j = match_targetid(pd.DataFrame(dict(TARGETID=targetid)), pool.iloc[withid])
+    ptid = pool.TARGETID.to_numpy(np.int64)
+    withid = np.flatnonzero(ptid >= 0)
+    i, j = match_targetid(pd.DataFrame(dict(TARGETID=tid)), pool.iloc[withid])
     img[i], how[i] = withid[j], 'TARGETID'
-    rest, noid = np.flatnonzero(img < 0), np.flatnonzero((pool.TARGETID.to_numpy() < 0) & np.isfinite(pool.RA.to_numpy()))
+    named = np.flatnonzero((ptid < 0) & (pool.NAME_TID.to_numpy(np.int64) >= 0)) if 'NAME_TID' in pool else np.zeros(0, np.int64)
+    rest = np.flatnonzero(img < 0)
+    if len(rest) and len(named):
+        i, j = match_targetid(pd.DataFrame(dict(TARGETID=tid[rest])), pd.DataFrame(dict(TARGETID=pool.NAME_TID.to_numpy(np.int64)[named])))
+        img[rest[i]], how[rest[i]] = named[j], 'NAME'
+    rest = np.flatnonzero(img < 0)
+    noid = np.flatnonzero((ptid < 0) & np.isfinite(pool.RA.to_numpy(float)) & ~np.isin(np.arange(len(pool)), img[how == 'NAME']))
     if len(rest) and len(noid):
         ok = np.isfinite(np.asarray(ra, float)[rest]) & np.isfinite(np.asarray(dec, float)[rest])
         rest = rest[ok]
@@ -174,7 +209,7 @@ def mmu_image_index(paths:list, # MMU Legacy Surveys HDF5 files
             rejects.add(f'TARGETID is {cat.TARGETID.dtype}, not integer', file=rel, hdu='TARGETID'); continue
         tid = cat.TARGETID.to_numpy(np.int64) if 'TARGETID' in cat else np.full(n, -1, np.int64)
         parts.append(pd.DataFrame(dict(KEY=[f'{rel}#{i}' for i in range(n)], PATH=str(p), ROW=np.arange(n), TARGETID=tid,
-                                       RA=cat.RA.to_numpy(float), DEC=cat.DEC.to_numpy(float))))
+                                       RA=cat.RA.to_numpy(float), DEC=cat.DEC.to_numpy(float), NAME_TID=-1)))
     return pd.concat(parts, ignore_index=True)[POOL_COLS] if parts else pd.DataFrame(columns=POOL_COLS)
 
 # %% ../nbs/03a_ingest.ipynb #c019
@@ -223,16 +258,20 @@ def _redshifts(z:pd.DataFrame, tid:np.ndarray)->pd.DataFrame:
     if 'ZCAT_PRIMARY' in z: z = z.sort_values('ZCAT_PRIMARY', ascending=False, kind='stable')
     return z.drop_duplicates('TARGETID').set_index('TARGETID').reindex(tid)
 
-def _finish(u:_Unit, df:pd.DataFrame, flux, ivar, mask, reason, hdu, select:dict):
-    "Common checks and catalog columns of a unit."
+def _finish(u:_Unit, df:pd.DataFrame, flux, ivar, mask, reason, hdu, select:dict, noz, noz_hdu=None):
+    "Common checks and catalog columns of a unit; `noz` marks the spectra without a redshift."
     n = len(df)
-    _flag(reason, hdu, df.TARGETID.to_numpy() < 0, 'no TARGETID (negative id: empty slot)', 'FIBERMAP')
+    tid = df.TARGETID.to_numpy()
+    dup = (tid >= 0) & pd.Series(tid).duplicated(keep=False).to_numpy()
+    reason[dup], hdu[dup] = f'duplicate TARGETID in {u.rel}', 'FIBERMAP'  # before any other reason: the row's identity is in doubt
+    _flag(reason, hdu, tid < 0, 'no TARGETID (negative id: empty slot)', 'FIBERMAP')
     for crit, on in select.items():
         col, text = _SEL_REASONS[crit]
         if on and col in df:
             kw = {**dict(tgt=False, fiberstatus=False, zwarn=False), crit: on}
             _flag(reason, hdu, ~desi.select(df, **kw), text, 'FIBERMAP')
     _flag(reason, hdu, ~(ivar > 0).any(1), 'all-zero ivar', 'IVAR')
+    _flag(reason, hdu, noz, 'no redshift', noz_hdu)
     df['TARGET_CLASS'] = desi.target_class(df)
     df['SPEC_FILE'] = u.rel
     u.cat, u.flux, u.ivar, u.mask, u.reason, u.hdu = df.reset_index(drop=True), flux, ivar, mask, reason, hdu
@@ -247,7 +286,7 @@ def _read_coadd_unit(path, root, redrock=None, zcat=None, select:dict=SELECT)->_
     n = u.n_read = len(sp)
     df = sp.fibermap.reset_index(drop=True).copy()
     tid = df.TARGETID.to_numpy(np.int64)
-    z = None
+    z, noz, noz_hdu = None, np.ones(n, bool), None
     if redrock is not None:
         try: z = desi.read_redrock(redrock)
         except Exception as e: _refuse(u.rejects, e, _rel(redrock, root)); u.n_read += 1
@@ -256,6 +295,7 @@ def _read_coadd_unit(path, root, redrock=None, zcat=None, select:dict=SELECT)->_
         zz = _redshifts(z, tid)
         for c in Z_COLS:
             if c in zz: df[c] = zz[c].to_numpy()
+        noz, noz_hdu = ~np.isin(tid, z.TARGETID.to_numpy(np.int64)), 'REDSHIFTS'
     df['RA'], df['DEC'] = df.get('TARGET_RA', np.nan), df.get('TARGET_DEC', np.nan)
     meta = sp.meta or {}
     for col, key in (('SURVEY', 'SURVEY'), ('PROGRAM', 'PROGRAM'), ('HEALPIX', 'HPXPIXEL')):
@@ -266,7 +306,7 @@ def _read_coadd_unit(path, root, redrock=None, zcat=None, select:dict=SELECT)->_
         _flag(reason, hdu, ((m.astype(np.int64) & desi.AVIS_NAN) != 0).any(1), 'non-finite flux or ivar', f'{cam.upper()}_FLUX')
         _flag(reason, hdu, (iv < 0).any(1), 'negative ivar', f'{cam.upper()}_IVAR')
     flux, ivar, mask = desi.merge_cameras(sp.cameras)
-    return _finish(u, df, flux, ivar, (mask != 0) | (ivar <= 0), reason, hdu, select)
+    return _finish(u, df, flux, ivar, (mask != 0) | (ivar <= 0), reason, hdu, select, noz, noz_hdu)
 
 def _read_mmu_unit(path, root, select:dict=SELECT)->_Unit:
     "An MMU DESI file as a `_Unit` (its own catalog carries the redshifts)."
@@ -283,18 +323,39 @@ def _read_mmu_unit(path, root, select:dict=SELECT)->_Unit:
     _flag(reason, hdu, ~fin.all(1), 'non-finite flux or ivar', 'spectrum_flux')
     _flag(reason, hdu, (ivar < 0).any(1), 'negative ivar', 'spectrum_ivar')
     flux, ivar = np.where(fin, flux, 0).astype(np.float32), np.where(fin, ivar, 0).astype(np.float32)
-    return _finish(u, df, flux, ivar, spec['mask'] | (ivar <= 0), reason, hdu, select)
+    noz = ~np.isfinite(pd.to_numeric(df['Z'], errors='coerce').to_numpy(float)) if 'Z' in df else np.ones(n, bool)
+    return _finish(u, df, flux, ivar, spec['mask'] | (ivar <= 0), reason, hdu, select, noz, 'z_spec')
 
 # %% ../nbs/03a_ingest.ipynb #c023
-def _shard_base(key:str)->str:
-    "Shard-name prefix of a unit: a clean file stem plus a hash of the unit's path."
+def _shard_base(key:str, read:int=0)->str:
+    "Shard-name prefix of read number `read` of a unit: a clean file stem, a hash of the unit's path, and `-r<read>` after the first."
     stem = re.sub(r'[^A-Za-z0-9_.+-]', '_', _stem(Path(key).name))[:80].lstrip('.') or 'unit'
-    return f"{stem}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+    return f"{stem}-{hashlib.sha1(key.encode()).hexdigest()[:8]}" + (f'-r{read}' if read else '')
 
-def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, required:str, radius_arcsec:float)->list:
-    "Pair, load images and write the shards of unit `u`; returns the shard names."
-    base = _shard_base(u.key)
-    rj, claims = u.rejects, np.zeros(0, object)
+def _row_key(f, h, t, r)->tuple:
+    "A rejects row as a hashable key (HDU None and '' alike)."
+    return (str(f), '' if h is None or (isinstance(h, float) and np.isnan(h)) else str(h), int(t), str(r))
+
+def _earlier(st:PairedStore, shards:list)->tuple:
+    "TARGETIDs stored and rejects rows held by the shards of earlier reads of a unit."
+    stored, known = set(), set()
+    for s in shards:
+        if not st.has_shard(s): continue
+        c, r = st.shard_table(s, 'catalog'), st.shard_table(s, 'rejects')
+        if c is not None: stored.update(c.TARGETID.astype(np.int64).tolist())
+        if r is not None: known.update(_row_key(*x) for x in r[REJECT_COLS].itertuples(index=False))
+    return stored, known
+
+def _image_file(e)->str:
+    "The file (relative path) of pool row `e`."
+    return e.KEY if e.ROW < 0 else e.KEY.rsplit('#', 1)[0]
+
+def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, required:str, radius_arcsec:float,
+                read:int=0, earlier:list=(), sig=None, recorded:dict|None=None)->list:
+    "Pair, load images and write the shards of read number `read` of unit `u`; returns the shard names (none when a read adds nothing)."
+    base = _shard_base(u.key, read)
+    stored, known = _earlier(st, earlier)
+    rj, claims, n_read = Rejects(), pool.iloc[:0], u.n_read
     parts = []
     if u.cat is not None:
         cat, reason, hdu = u.cat, u.reason, u.hdu
@@ -302,7 +363,9 @@ def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, requ
         rfile = np.full(n, u.rel, object)
         tid, ra, dec = cat.TARGETID.to_numpy(np.int64), cat.RA.to_numpy(float), cat.DEC.to_numpy(float)
         ii, how, sep = pair_images(tid, ra, dec, pool, radius_arcsec)
-        claims = pool.KEY.to_numpy()[np.unique(ii[ii >= 0])]
+        claims = pool.iloc[np.unique(ii[ii >= 0])]
+        again = np.isin(tid, list(stored)) & (tid >= 0)  # stored by an earlier read of this unit: left as it is
+        _flag(reason, hdu, again, 'stored before', None)
         _flag(reason, hdu, ii < 0, 'no image', None)
         B, S = len(st.bands), st.size
         img, img_ivar = np.zeros((n, B, S, S), np.float32), np.zeros((n, B, S, S), np.float32)
@@ -316,7 +379,7 @@ def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, requ
                     if e.PATH not in mmu_cache: mmu_cache.clear(); mmu_cache[e.PATH] = mmu.read_mmu_legacy(e.PATH)
                     mmu_img = mmu_cache[e.PATH]
                 img[k], img_ivar[k], info = load_image(e, st.bands, S, required, mmu_img)
-                if how[k] == 'TARGETID' and np.isfinite([info['ra'], info['dec'], ra[k], dec[k]]).all():
+                if how[k] in ('TARGETID', 'NAME') and np.isfinite([info['ra'], info['dec'], ra[k], dec[k]]).all():
                     sep[k] = _sep_arcsec(ra[k], dec[k], info['ra'], info['dec'])
                     if sep[k] > radius_arcsec:
                         raise DataError(f'image centre {sep[k]:.2f}" from the target (more than {radius_arcsec}")', file=e.KEY, hdu='PRIMARY')
@@ -325,9 +388,10 @@ def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, requ
                 reason[k], hdu[k], rfile[k] = (err.msg, err.hdu, e.KEY) if isinstance(err, DataError) else \
                     (f'unreadable image: {type(err).__name__}: {err}', None, e.KEY)
         good = reason == ''
-        for k in np.flatnonzero(~good): rj.add(reason[k], file=rfile[k], hdu=hdu[k], targetid=tid[k])
+        n_read -= int(again.sum())
+        for k in np.flatnonzero(~good & ~again): rj.add(reason[k], file=rfile[k], hdu=hdu[k], targetid=tid[k])
         keys = pool.KEY.to_numpy()
-        cat = cat.assign(IMG_FILE=np.where(ii >= 0, keys[np.maximum(ii, 0)], ''), IMG_MATCH=how, IMG_SEP=sep,
+        cat = cat.assign(IMG_FILE=np.array([keys[i] if i >= 0 else '' for i in ii], dtype=object), IMG_MATCH=how, IMG_SEP=sep,
                          IMG_IVAR_EST=est, IMG_VERSION=ver)
         g = np.flatnonzero(good)
         cat = normalize_catalog(cat.iloc[g].reset_index(drop=True))
@@ -336,27 +400,53 @@ def _write_unit(st:PairedStore, u:_Unit, pool:pd.DataFrame, shard_size:int, requ
             s = slice(p0, p0 + shard_size)
             parts.append(dict(img=rows(img, s), img_ivar=rows(img_ivar, s), flux=rows(u.flux, s), ivar=rows(u.ivar, s),
                               mask=rows(u.mask, s), catalog=cat.iloc[s].reset_index(drop=True)))
+    rows = [r for r in u.rejects.rows + rj.rows if _row_key(r['FILE'], r['HDU'], r['TARGETID'], r['REASON']) not in known]
+    n_read -= len(u.rejects.rows) + len(rj.rows) - len(rows)  # rows an earlier read holds already
+    rj = Rejects(); rj.rows = rows
     if not parts:  # nothing to store: an empty shard still records the rejects and the count read
         B, S, P = len(st.bands), st.size, st.npix
         parts = [dict(img=np.zeros((0, B, S, S), np.float32), img_ivar=np.zeros((0, B, S, S), np.float32),
                       flux=np.zeros((0, P), np.float32), ivar=np.zeros((0, P), np.float32), mask=np.zeros((0, P), bool),
                       catalog=normalize_catalog(pd.DataFrame(dict(TARGETID=np.zeros(0, np.int64)))))]
+    files = [_image_file(e) for e in claims.itertuples()]
+    inputs = pd.DataFrame(dict(KEY=pd.Series(claims.KEY.to_numpy(), dtype=str), FILE=pd.Series(files, dtype=str),
+                               SIG=pd.Series([sig(p) if sig else '' for p in claims.PATH], dtype=str)))
+    if recorded is not None and not len(parts[0]['catalog']) and not rows and n_read == 0 and        all(recorded.get(f) == v for f, v in zip(inputs.FILE, inputs.SIG)): return []  # a read again that adds nothing
     names = []
     for k, part in enumerate(parts):
         name = f'{base}-{k:03d}'
         names.append(name)
         if st.has_shard(name): continue  # written before an interruption
         first = k == 0
-        st.write_shard(name, **part, rejects=rj.df if first else None, meta=dict(unit=u.key, read=u.n_read if first else 0),
-                       extra=dict(inputs=pd.DataFrame(dict(KEY=pd.Series(claims, dtype=str)))) if first else None)
+        st.write_shard(name, **part, rejects=rj.df if first else None, meta=dict(unit=u.key, read=n_read if first else 0),
+                       extra=dict(inputs=inputs) if first else None)
     return names
 
 # %% ../nbs/03a_ingest.ipynb #c025
 STATE_FILE = 'ingest.json'
+STATE_VERSION = 2
+_SIG_SPAN = 1 << 20  # bytes hashed at each end of a file
+
+def file_signature(path # any file
+                  )->str:
+    "Content signature 'size:mtime_ns:sha256' of a file; the hash covers the size and the first and last MiB."
+    s = os.stat(path)
+    h = hashlib.sha256(str(s.st_size).encode())
+    with open(path, 'rb') as f:
+        h.update(f.read(_SIG_SPAN))
+        if s.st_size > _SIG_SPAN:
+            f.seek(max(_SIG_SPAN, s.st_size - _SIG_SPAN)); h.update(f.read(_SIG_SPAN))
+    return f'{s.st_size}:{s.st_mtime_ns}:{h.hexdigest()[:32]}'
 
 def _load_state(out:Path)->dict:
+    "The ingest state of store `out`: {'version': 2, 'done': {unit: {'shards', 'files', 'reads'}}}; version 1 files are converted."
     f = out/STATE_FILE
-    return json.loads(f.read_text()) if f.exists() else dict(version=1, done={})
+    if not f.exists(): return dict(version=STATE_VERSION, done={})
+    s = json.loads(f.read_text())
+    if s.get('version', 1) == 1:  # {unit: [shard names]}: no signatures yet
+        return dict(version=STATE_VERSION, done={k: dict(shards=list(v), files=None, reads=1) for k, v in s['done'].items()})
+    if s['version'] != STATE_VERSION: raise ValueError(f'{f}: ingest state version {s["version"]!r}, this avis reads 1 and {STATE_VERSION}')
+    return s
 
 def _save_state(out:Path, state:dict):
     with atomic_path(out/STATE_FILE) as t: t.write_text(json.dumps(state, indent=1, sort_keys=True))
@@ -378,16 +468,34 @@ def _open_store(out:Path, bands, size, seed, pool)->PairedStore:
             break
     return PairedStore.create(out, bands=bands or 'grz', size=size or 64, seed=seed or 0)
 
+def _recorded_images(st:PairedStore, shards:list)->dict:
+    "Signature of each image claimed by the reads `shards` of a unit, by file (the latest read's wins)."
+    last = {}
+    for s in shards:
+        t = st.shard_table(s, 'inputs') if st.has_shard(s) else None
+        if t is not None and 'SIG' in t: last.update(zip(t.FILE.astype(str), t.SIG.astype(str)))
+    return last
+
+def _images_changed(recorded:dict, src:Path, sig)->bool:
+    "Whether an image that still exists no longer has the signature recorded (a deleted image cannot repair anything)."
+    return any(v and (src/f).exists() and sig(src/f) != v for f, v in recorded.items())
+
 def ingest_summary(store # a `PairedStore` written by `ingest`, or its path
                   )->dict:
-    "Counts of a store built by `ingest`: read, paired, rejected (read == paired + rejected) and rejects by reason."
+    "Counts of a store built by `ingest`: read, paired, rejected (read == paired + rejected), rejects by reason, and `resolved`."
     st = store if isinstance(store, PairedStore) else PairedStore(store)
     rj = st.rejects
     run_rejects = st._store_rejects()
     read = sum(int(s.get('read', 0)) for s in st.meta['shards']) + int((run_rejects.TAG == 'ingest').sum())
-    return dict(read=read, paired=len(st), rejected=len(rj), reasons=rj.REASON.value_counts().sort_index().to_dict())
+    cat = st.catalog  # `resolved`: rejects rows of earlier reads whose object (or whose file, for a file's row) is now stored
+    cols = [cat[c].astype(str) for c in ('SPEC_FILE', 'IMG_FILE') if c in cat]
+    done = {x for f in cols for x in zip(cat.TARGETID, f)}
+    files = {x for f in cols for x in f}
+    resolved = sum((t, f) in done if t >= 0 else f in files for t, f in zip(rj.TARGETID, rj.FILE.astype(str)))
+    return dict(read=read, paired=len(st), rejected=len(rj), reasons=rj.REASON.value_counts().sort_index().to_dict(), resolved=resolved)
 
-def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/MMU files
+# %% ../nbs/03a_ingest.ipynb #c025b
+def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/MMU files and cutouts
            out, # output store folder (created, or resumed)
            bands:str|None=None, # store bands; default: an existing store's, else the first cutout's
            size:int|None=None, # image size, px; default as `bands`
@@ -397,14 +505,20 @@ def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/
            select:dict|None=None, # cuts passed to `avis.desi.select` (default `SELECT`)
            allow_missing_bands:str='', # store bands an image may lack (stored as zeros with ivar 0)
            follow_links:bool=False, # read files whose symlinks lead outside `src` (default: a rejects row each)
+           redo_rejected:bool=False, # also read again the units none of whose objects was stored
            progress:bool=True, # show a progress bar
           )->dict:
-    "Pair spectra and images under `src` into the store `out`; returns `ingest_summary` plus units/skipped counts."
+    "Pair spectra and images under `src` into the store `out`; returns `ingest_summary` plus units, skipped_done, reread and ignored counts."
     src, out = Path(src), Path(out)
-    select = {**SELECT, **(select or {})}
+    with store_lock(out): return _ingest(src, out, bands, size, seed, shard_size, radius_arcsec, {**SELECT, **(select or {})},
+                                         allow_missing_bands, follow_links, redo_rejected, progress)
+
+def _ingest(src, out, bands, size, seed, shard_size, radius_arcsec, select, allow_missing_bands, follow_links, redo_rejected, progress):
+    "`ingest`, under the store's lock."
     files = find_inputs(src, exclude=out, follow_links=follow_links)
     run_rejects = Rejects()
     for p in files['outside']: run_rejects.add('symlink outside source folder', file=_rel(p, src))
+    for p in files['broken']: run_rejects.add(_link_problem(p) or 'broken symlink', file=_rel(p, src))
     zcat = None
     if files['zcat']:
         zs = []
@@ -429,22 +543,54 @@ def ingest(src, # folder searched recursively for coadd/redrock/zcatalog/cutout/
         return p.parent/name if (p.parent/name).exists() else redrock.get(name)
     units = [('coadd', p, _redrock_of(p)) for p in files['coadd']]
     units += [('mmu', p, None) for p in mmu_desi]
-    st = _open_store(out, bands, size, seed, pool)
-    st.clean()
+    with warnings.catch_warnings():  # what an interrupted run left is cleaned up just below
+        warnings.filterwarnings('ignore', message='store .* is incomplete')
+        st = _open_store(out, bands, size, seed, pool)
+    listed = set(st.shards)
+    st.clean(damaged=True)
+    if lost := sorted(listed - set(st.shards)):
+        warnings.warn(f"{out}: {len(lost)} damaged shard(s) unlisted ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''}); their units are read again")
     required = ''.join(b for b in st.bands if b not in allow_missing_bands)
     state = _load_state(out)
-    skipped = 0
+    for e in state['done'].values():
+        if any(not st.has_shard(s) for s in e['shards']):  # a shard lost: read the unit again
+            e['shards'], e['files'] = [s for s in e['shards'] if st.has_shard(s)], {}
+    cache = {}
+    def sig(p):  # a file's signature, once per run ('' when it cannot be read)
+        if str(p) not in cache:
+            try: cache[str(p)] = file_signature(p)
+            except OSError: cache[str(p)] = ''
+        return cache[str(p)]
+    counts = {s['name']: (int(s['n']), int(s.get('read', 0))) for s in st.meta['shards']}
+    skipped = reread = 0
+    dirty = False  # state changed since last saved
     from tqdm.auto import tqdm
     for kind, p, rr in tqdm(units, desc='ingest', unit='file', disable=not progress):
         key = _rel(p, src)
-        if key in state['done']: skipped += 1; continue
+        own = [p] + ([rr] if rr is not None else list(files['zcat']) if kind == 'coadd' and zcat is not None else [])
+        fsig = {_rel(f, src): sig(f) for f in own}
+        entry = state['done'].get(key)
+        if entry is not None:
+            if entry['files'] is None:  # from a version-1 ingest.json: trusted as done, signed now
+                entry['files'] = fsig; dirty = True; skipped += 1; continue
+            paired, nread = (sum(x) for x in zip((0, 0), *[counts.get(s, (0, 0)) for s in entry['shards']]))
+            redo = redo_rejected and paired == 0 and nread > 0
+            recorded = _recorded_images(st, entry['shards'])
+            if entry['files'] == fsig and not redo and not _images_changed(recorded, src, sig): skipped += 1; continue
+            reread += 1
         u = _read_coadd_unit(p, src, rr, zcat, select) if kind == 'coadd' else _read_mmu_unit(p, src, select)
-        state['done'][key] = _write_unit(st, u, pool, shard_size, required, radius_arcsec)
-        _save_state(out, state)
+        earlier = entry['shards'] if entry else []
+        n = entry['reads'] if entry else 0
+        names = _write_unit(st, u, pool, shard_size, required, radius_arcsec, read=n, earlier=earlier, sig=sig,
+                            recorded=recorded if entry else None)
+        counts.update({s['name']: (int(s['n']), int(s.get('read', 0))) for s in st.meta['shards'] if s['name'] in names})
+        state['done'][key] = dict(shards=earlier + [s for s in names if s not in earlier], files=fsig, reads=n + 1)
+        _save_state(out, state); dirty = False
+    if dirty: _save_state(out, state)
     claimed = set()
     for s in st.shards:
         t = st.shard_table(s, 'inputs')
         if t is not None: claimed.update(t.KEY.astype(str))
     for e in pool[~pool.KEY.isin(claimed)].itertuples(): run_rejects.add('no spectrum', file=e.KEY, targetid=e.TARGETID)
     st.set_rejects(run_rejects.df, tag='ingest')
-    return dict(ingest_summary(st), units=len(units), skipped=skipped)
+    return dict(ingest_summary(st), units=len(units), skipped_done=skipped, reread=reread, ignored=len(files['other']))

@@ -19,8 +19,8 @@ from .core import data_reader, PIXSCALE, BANDS, NMGY_ZP, DataError, atomic_path
 # %% auto #0
 __all__ = ['RELEASES', 'NORTH_DEC', 'EXT_COEFF', 'MASKBITS', 'MMU_BAD_MASKBITS', 'release_of', 'photsys_of', 'flux_to_mag',
            'mag_to_flux', 'mag_err', 'mw_transmission', 'dered', 'maskbits_names', 'maskbits_value', 'Cutout',
-           'cutout_header', 'write_cutout', 'read_cutout', 'to_bands', 'dr8_to_dr9', 'read_tractor', 'read_sweep',
-           'write_tractor']
+           'cutout_header', 'write_cutout', 'read_cutout', 'is_cutout', 'to_bands', 'dr8_to_dr9', 'read_tractor',
+           'read_sweep', 'write_tractor']
 
 # %% ../nbs/02_legacy.ipynb #c006
 RELEASES = {8000: ('DR8', 'S'), 8001: ('DR8', 'N'), 9010: ('DR9', 'S'), 9011: ('DR9', 'N'), 9012: ('DR9', 'S'),
@@ -218,6 +218,7 @@ def _open_fits(path):
     "Open a FITS file fully into memory, raising DataError when it is unreadable or truncated."
     path = Path(path)
     if not path.exists(): raise DataError('File not found', file=str(path))
+    hdul = None
     try:
         with warnings.catch_warnings(record=True) as ws:
             warnings.simplefilter('always')
@@ -226,8 +227,9 @@ def _open_fits(path):
         if any('truncated' in str(w.message) for w in ws): raise OSError('file may have been truncated')
         end = max(hdul.fileinfo(i)['datLoc'] + hdul.fileinfo(i)['datSpan'] for i in range(len(hdul)))
         if path.stat().st_size > end: raise OSError(f'{path.stat().st_size - end} bytes after the last complete HDU')
-    except DataError: raise
-    except Exception as e: raise DataError(f'Unreadable or truncated FITS file: {e}', file=str(path)) from e
+    except Exception as e:
+        if hdul is not None: hdul.close()  # no file left open behind a refusal
+        raise DataError(f'Unreadable or truncated FITS file: {e}', file=str(path)) from e
     return hdul
 
 
@@ -294,6 +296,33 @@ def read_cutout(path # cutout-service FITS file
     try: cut.version, cut.photsys, cut.release = _provenance(hdr, cut.ra, cut.dec)
     except Exception as e: raise DataError(f'Unusable provenance keywords: {type(e).__name__}: {e}', file=file, hdu='PRIMARY') from e
     return cut
+
+# %% ../nbs/02_legacy.ipynb #i21cut1
+def _image_header(hdul)->fits.Header|None:
+    "Header of the primary HDU, or of the first image HDU when the primary holds no data; None otherwise."
+    for h in hdul:
+        if isinstance(h, (fits.PrimaryHDU, fits.ImageHDU, fits.CompImageHDU)) and int(h.header.get('NAXIS', 0)) > 0: return h.header
+        if not isinstance(h, fits.PrimaryHDU): return None  # a table first: a catalog, a coadd, a redrock file
+    return None
+
+def is_cutout(path # any file
+             )->bool:
+    "Whether `path` is a cutout by content: an image cube with BANDS/BANDn and a celestial WCS (headers only)."
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            with fits.open(path, memmap=False, lazy_load_hdus=True) as hdul:
+                hdr = _image_header(hdul)
+                if hdr is None: return False
+                naxis = int(hdr['NAXIS'])
+                if naxis not in (2, 3) or any(int(hdr.get(f'NAXIS{i}', 0)) <= 0 for i in range(1, naxis + 1)): return False
+                nplane = int(hdr['NAXIS3']) if naxis == 3 else 1
+                bands = hdr.get('BANDS')
+                if bands is None: bands = ''.join(str(hdr.get(f'BAND{i}', '')).strip() for i in range(nplane))
+                bands = str(bands).strip()
+                if len(bands) != nplane or len(set(bands)) != nplane or any(b not in BANDS for b in bands): return False
+                return bool(WCS(hdr).has_celestial)
+    except Exception: return False
 
 # %% ../nbs/02_legacy.ipynb #c035
 def _mad_ivar(img:np.ndarray)->np.ndarray:

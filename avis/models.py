@@ -12,12 +12,12 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
 from torch.utils.flop_counter import FlopCounterMode
 from fastcore.basics import store_attr
-from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE, moved_names
+from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE, DataError, moved_names
 
 # %% auto #0
-__all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'NO_PHOT_KW', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels',
-           'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'AvisModel', 'avis_model', 'tokens_named',
-           'model_summary', 'AvisLoss', 'retrieval_recall']
+__all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'NO_PHOT_KW', 'HPARAM_SCHEMA', 'normalize_spectrum', 'SpectrumEncoder',
+           'image_channels', 'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'AvisModel', 'check_hparams',
+           'avis_model', 'tokens_named', 'check_store', 'model_summary', 'AvisLoss', 'retrieval_recall']
 
 # %% ../nbs/10_models.ipynb #c005
 def _fake_batch(bs=4, bands='grz', size=32, npix=NPIX_BRZ, seed=0):
@@ -384,6 +384,60 @@ CONFIGS = dict(
 PHOT_KW = dict(img_kw=dict(phot_sigmas=(1.5, 3., 12.)), spec_kw=dict(band_levels=True))  # `avis_model` arguments: photometry tokens on
 NO_PHOT_KW = dict(img_kw=dict(phot_sigmas=()), spec_kw=dict(band_levels=False))  # and off
 
+# %% ../nbs/10_models.ipynb #c027s
+_IMG_SCHEMA = dict(widths=('ints', 1, 4096), depths=('ints', 0, 16), soft=('float', 1e-6, 1e3), mask_frac=('float', 0., 0.9),
+                   wmax=('float', 1e-3, 1e6), norm=('choice', ('group', 'batch')), phot_sigmas=('floats', 0.1, 256.),
+                   phot_soft=('float', 1e-6, 1e3))
+_SPEC_SCHEMA = dict(chans=('ints', 1, 4096), strides=('ints', 2, 64), res=('int', 0, 16), layers=('int', 0, 48),
+                    heads=('int', 1, 64), ff=('int', 1, 16), npix=('int', 64, 100_000), mask_frac=('float', 0., 0.9),
+                    chunk=('int', 1, 4096), soft=('float', 1e-3, 1e3), wmax=('float', 1e-3, 1e6), dropout=('float', 0., 0.9),
+                    norm=('choice', ('group', 'batch')), band_levels=('bool',))
+HPARAM_SCHEMA = dict(config=('choice', tuple(CONFIGS)), bands=('bands',), size=('int', 8, 512), dim=('int', 1, 8192),
+                     spec_ssl=('bool',), img_ssl=('bool',), temp=('float', 1e-4, 10.), max_scale=('float', 1., 1e4),
+                     pair_temp=('float', 1e-4, 10.), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
+
+def _is_int(v)->bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+def _is_num(v)->bool: return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(v)
+
+def _problems(name:str, v, rule:tuple)->list:
+    "What is wrong with hparam `name` = `v` under `rule` (an entry of `HPARAM_SCHEMA`): a list of messages."
+    kind, *arg = rule
+    if kind == 'int' and not (_is_int(v) and arg[0] <= v <= arg[1]): return [f'{name} must be an integer in {arg[0]}..{arg[1]}, got {v!r}']
+    if kind == 'float' and not (_is_num(v) and arg[0] <= v <= arg[1]): return [f'{name} must be a number in {arg[0]:g}..{arg[1]:g}, got {v!r}']
+    if kind == 'bool' and not isinstance(v, (bool, np.bool_)): return [f'{name} must be true or false, got {v!r}']
+    if kind == 'choice' and v not in arg[0]: return [f"{name} must be one of {', '.join(map(repr, arg[0]))}, got {v!r}"
+                                                     + (' (Unknown config)' if name == 'config' else '')]
+    if kind == 'bands' and not (isinstance(v, str) and v and all(b in BANDS for b in v) and ''.join(sorted(v, key=BANDS.index)) == v and len(set(v)) == len(v)):
+        return [f"{name} must be a subset of {BANDS!r} in that order (e.g. 'grz'), got {v!r}"]
+    if kind in ('ints', 'floats'):
+        ok = _is_int if kind == 'ints' else _is_num
+        if not (isinstance(v, (list, tuple)) and len(v) <= 8 and all(ok(x) and arg[0] <= x <= arg[1] for x in v)):
+            return [f"{name} must be a list of at most 8 {'integers' if kind == 'ints' else 'numbers'} in {arg[0]:g}..{arg[1]:g}, got {v!r}"]
+    if kind == 'dict':
+        if not isinstance(v, dict): return [f'{name} must be a mapping, got {v!r}']
+        return [p for k, x in v.items() for p in ([f'{name}.{k} is not a known setting (known: {", ".join(arg[0])})']
+                                                  if k not in arg[0] else _problems(f'{name}.{k}', x, arg[0][k]))]
+    return []
+
+def check_hparams(hp, # model hyperparameters: `avis_model` arguments (an `AvisModel.hparams` or a model card's)
+                  file=None, # the file they came from, named in the error
+                 )->dict:
+    "`hp` if it passes `HPARAM_SCHEMA` (types, ranges, known names) and the towers' constraints, else a `DataError` listing every problem."
+    if not isinstance(hp, dict): raise DataError(f'model hparams must be a mapping, got {type(hp).__name__}', file=file)
+    probs = [p for k, v in hp.items() for p in ([f'{k} is not a known hparam (known: {", ".join(HPARAM_SCHEMA)})']
+                                                if k not in HPARAM_SCHEMA else _problems(k, v, HPARAM_SCHEMA[k]) if v is not None or k == 'config' else [])]
+    c = CONFIGS.get(hp.get('config'), {})
+    if not probs and c:  # the towers as they would be built
+        im, sp = {**c['img'], **(hp.get('img_kw') or {})}, {**c['spec'], **(hp.get('spec_kw') or {})}
+        if not im['widths'] or len(im['widths']) != len(im['depths']): probs.append(f"img_kw: widths {im['widths']} and depths {im['depths']} must be as long, not empty")
+        if not sp['chans'] or len(sp['chans']) != len(sp['strides']): probs.append(f"spec_kw: chans {sp['chans']} and strides {sp['strides']} must be as long, not empty")
+        if any(s % 2 for s in sp['strides']): probs.append(f"spec_kw.strides must be even, got {sp['strides']}")
+        if sp['chans'] and sp['chans'][-1] % sp.get('heads', 1): probs.append(f"spec_kw: heads {sp.get('heads')} must divide the token width {sp['chans'][-1]}")
+        if sp.get('chunk', 64) > sp.get('npix', NPIX_BRZ): probs.append(f"spec_kw.chunk {sp.get('chunk', 64)} exceeds npix {sp.get('npix', NPIX_BRZ)}")
+    if probs: raise DataError('invalid model hparams: ' + '; '.join(probs), file=file)
+    return hp
+
+
 # %% ../nbs/10_models.ipynb #c028
 def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
                bands:str='grz', # the store's bands
@@ -395,8 +449,9 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
                spec_kw:dict|None=None, # overrides of `SpectrumEncoder` arguments
                **kwargs # passed to `AvisModel`
               )->AvisModel:
-    "An `AvisModel` of a named size for a store's `bands` and `size`."
-    if config not in CONFIGS: raise ValueError(f'Unknown config {config!r}: expected one of {list(CONFIGS)}')
+    "An `AvisModel` of a named size for a store's `bands` and `size`; the arguments are checked by `check_hparams` first."
+    check_hparams(dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,
+                       img_kw=img_kw or {}, spec_kw=spec_kw or {}, **kwargs))
     c = CONFIGS[config]
     dim = dim or c['dim']
     ie, se = ImageEncoder(bands, **{**c['img'], **(img_kw or {})}), SpectrumEncoder(**{**c['spec'], **(spec_kw or {})})
@@ -411,6 +466,22 @@ def tokens_named(kw:dict|None)->dict:
     kw = kw or {}
     return {**kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
             'spec_kw': {'band_levels': False, **(kw.get('spec_kw') or {})}}
+
+# %% ../nbs/10_models.ipynb #c029s
+def check_store(model:AvisModel, # a model whose `hparams` name the bands and cutout size it was trained on
+                store, # a `PairedStore` (or anything with `bands`, `size`, `npix` and `path`)
+               ):
+    "Raise a `ValueError` naming both when `store`'s bands, cutout size or spectrum length differ from `model`'s."
+    hp = getattr(model, 'hparams', None) or {}
+    spec_enc = getattr(model, 'spec_enc', None)
+    want = dict(bands=hp.get('bands'), size=hp.get('size'), npix=getattr(spec_enc, 'npix', None))
+    have = dict(bands=store.bands, size=store.size, npix=store.npix)
+    say = dict(bands=lambda v: f'bands {v!r}', size=lambda v: f'{v}-px cutouts', npix=lambda v: f'spectra of {v} pixels')
+    diff = [k for k in want if want[k] is not None and want[k] != have[k]]
+    if diff:
+        raise ValueError(f"model {getattr(model, 'run', '(in memory)')} was trained on {', '.join(say[k](want[k]) for k in diff)}; "
+                         f"store {store.path} has {', '.join(say[k](have[k]) for k in diff)}: use a store made with the training settings")
+    return store
 
 # %% ../nbs/10_models.ipynb #c035
 def _params(*mods): return sum(p.numel() for m in mods for p in m.parameters())

@@ -6,13 +6,14 @@ Docs: https://avis-astro.github.io/avis/reliability.html.md"""
 
 # %% ../nbs/45_reliability.ipynb #c002
 from __future__ import annotations
-import os, sys, time, signal, socket, hashlib, contextlib, subprocess
+import os, sys, time, signal, socket, shlex, hashlib, tempfile, warnings, contextlib, subprocess
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import DataError
 
 # %% auto #0
-__all__ = ['corrupt', 'tree_digest', 'read_outcome', 'no_network', 'avis_cmd', 'kill_and_rerun', 'mock_digest']
+__all__ = ['corrupt', 'tree_digest', 'read_outcome', 'no_network', 'avis_cmd', 'kill_and_rerun', 'mock_digest', 'can_mount_tmpfs',
+           'on_small_disk', 'store_health']
 
 # %% ../nbs/45_reliability.ipynb #c007
 def corrupt(path, # the file to damage (in place)
@@ -117,3 +118,65 @@ def mock_digest(n:int=16, # objects
     h.update(pd.util.hash_pandas_object(m.catalog, index=True).to_numpy().tobytes())
     h.update(','.join(m.catalog.columns).encode())
     return h.hexdigest()
+
+# %% ../nbs/45_reliability.ipynb #f002
+def _fsize_quota(nbytes:int):
+    "In a child before `exec`: no file may grow past `nbytes`; a write past it fails with EFBIG instead of a signal."
+    import resource
+    resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+def can_mount_tmpfs()->bool:
+    "Whether this user may mount a private tmpfs with `unshare -r -m`."
+    with tempfile.TemporaryDirectory() as d:
+        try: r = subprocess.run(['unshare', '-r', '-m', 'sh', '-c', f'mount -t tmpfs -o size=1m tmpfs {shlex.quote(d)}'],
+                                capture_output=True, timeout=60)
+        except (OSError, subprocess.SubprocessError): return False
+    return r.returncode == 0
+
+def on_small_disk(cmd:list, # the command, e.g. `avis_cmd('ingest', src, '--out', folder/'store')`
+                  folder, # an empty folder that `cmd` writes into
+                  mb:float=2, # size of the disk, MiB (tmpfs)
+                  quota_mb:float|None=None, # largest file, MiB, where no tmpfs can be mounted (default: `mb`)
+                  after:list|None=None, # a command run next on the same disk (e.g. to inspect what `cmd` left)
+                  after_mb:float|None=None, # grow the disk to this size before `after` (the quota never applies to `after`)
+                  how:str='auto', # 'tmpfs', 'quota', or 'auto': a tmpfs where `unshare` is allowed
+                  timeout:float=600, # longest run of each command, s
+                 )->dict:
+    "Run `cmd` with `folder` on a full disk; returns how it was made, `cmd`'s rc, out and err, and `after`'s output."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    if how == 'auto': how = 'tmpfs' if can_mount_tmpfs() else 'quota'
+    if how == 'quota':
+        r = subprocess.run(list(map(str, cmd)), capture_output=True, text=True, timeout=timeout,
+                           preexec_fn=lambda: _fsize_quota(int((quota_mb or mb)*2**20)))
+        a = subprocess.run(list(map(str, after)), capture_output=True, text=True, timeout=timeout) if after else None
+        return dict(how='quota', rc=r.returncode, out=r.stdout, err=r.stderr, after=a.stdout + a.stderr if a else '')
+    if how != 'tmpfs': raise ValueError(f"how must be 'auto', 'tmpfs' or 'quota', not {how!r}")
+    with tempfile.TemporaryDirectory() as t:
+        t, q, j = Path(t), shlex.quote, lambda c: shlex.join(map(str, c))
+        sh = [f'mount -t tmpfs -o size={int(mb*1024)}k tmpfs {q(str(folder))} || exit 99',
+              f'{j(cmd)} >{q(str(t/"out"))} 2>{q(str(t/"err"))}; echo $? >{q(str(t/"rc"))}']
+        if after_mb: sh.append(f'mount -o remount,size={int(after_mb*1024)}k {q(str(folder))}')
+        if after: sh.append(f'{j(after)} >{q(str(t/"after"))} 2>&1')
+        r = subprocess.run(['unshare', '-r', '-m', 'sh', '-c', '\n'.join(sh)], capture_output=True, text=True, timeout=2*timeout)
+        if r.returncode == 99: raise RuntimeError(f'cannot mount a tmpfs on {folder}: {r.stderr.strip()}')
+        rd = lambda n: (t/n).read_text() if (t/n).exists() else ''
+        return dict(how='tmpfs', rc=int(rd('rc') or -1), out=rd('out'), err=rd('err'), after=rd('after'))
+
+def store_health(path)->dict:
+    "What a store folder holds: pairs listed, listed shards that are not whole (and why), unlisted leftovers, 'incomplete' warnings."
+    from avis.store import PairedStore
+    path = Path(path)
+    if not (path/'store.json').exists(): return dict(store=False, leftovers=sorted(p.name for p in path.glob('shards/*')))
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        st = PairedStore(path)
+        broken = []
+        for s, n in zip(st.shards, st.counts):
+            try:
+                rows = [np.load(path/'shards'/s/f, mmap_mode='r').shape[0] for f in ('img.npy', 'spec.npy')] + [len(st.shard_table(s))]
+                if rows != [n]*3: broken.append(f'{s}: {rows} rows, {n} listed')
+            except Exception as e: broken.append(f'{s}: {type(e).__name__}: {e}')
+    return dict(store=True, pairs=len(st), shards=len(st.shards), broken=broken,
+                leftovers=sorted(p.name for p in (path/'shards').iterdir() if p.name not in st.shards),
+                incomplete=[str(x.message) for x in w if 'incomplete' in str(x.message)])

@@ -6,16 +6,18 @@ Docs: https://avis-astro.github.io/avis/store.html.md"""
 
 # %% ../nbs/03_store.ipynb #c002
 from __future__ import annotations
-import os, re, json, shutil, hashlib, tempfile, mmap
+import os, re, json, errno, shutil, hashlib, tempfile, mmap, warnings
 from pathlib import Path
 from contextlib import contextmanager
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr, patch
 from .core import NPIX_BRZ, BANDS, SPLITS, REJECT_COLS, Rejects, DataError, split_of, atomic_path, moved_names
+from .crossmatch import match_targetid, match_sky
+from .lock import LOCK_FILE, StoreLockedError, store_lock, _GUARD, _holding, _writer
 
 # %% auto #0
-__all__ = ['STORE_VERSION', 'IMG_FILE', 'SPEC_FILE', 'CAT_FILE', 'REJ_FILE', 'META_FILE', 'PairedStore', 'merge_stores',
-           'match_targetid', 'match_sky']
+__all__ = ['STORE_VERSION', 'IMG_FILE', 'SPEC_FILE', 'CAT_FILE', 'REJ_FILE', 'META_FILE', 'PairedStore', 'StoreFullError',
+           'match_targetid', 'match_sky', 'LOCK_FILE', 'StoreLockedError', 'store_lock']
 
 # %% ../nbs/03_store.ipynb #c005
 STORE_VERSION = 1
@@ -23,8 +25,8 @@ IMG_FILE, SPEC_FILE, CAT_FILE, REJ_FILE, META_FILE = 'img.npy', 'spec.npy', 'cat
 _NAME_RE = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,199}$')
 
 def _leftover(p:Path)->bool:
-    "Whether `p` is what an interrupted `create` can leave: an empty `shards` folder or a hidden temporary file."
-    return (p.name == 'shards' and p.is_dir() and not any(p.iterdir())) or (p.name.startswith('.') and p.name.endswith('.tmp'))
+    "Whether `p` is what an interrupted `create` can leave: an empty `shards` folder, the lock file or a hidden temporary file."
+    return (p.name == 'shards' and p.is_dir() and not any(p.iterdir())) or p.name == LOCK_FILE or (p.name.startswith('.') and p.name.endswith('.tmp'))
 
 def _check_name(name:str):
     "Refuse shard names that are not a plain folder name (no paths, no hidden files)."
@@ -32,20 +34,29 @@ def _check_name(name:str):
         raise ValueError(f"Bad shard name {name!r}: use letters, digits and _.+- (no '/', not starting with '.')")
 
 # %% ../nbs/03_store.ipynb #c008
+def _read_meta(path:Path)->dict:
+    "The store's `store.json`, checked for its version."
+    f = Path(path)/META_FILE
+    meta = json.loads(f.read_text())
+    if meta.get('version') != STORE_VERSION:
+        raise ValueError(f"{f}: store version {meta.get('version')!r}, this avis reads version {STORE_VERSION}")
+    return meta
+
 class PairedStore:
     "A folder of memory-mapped shards of (image, spectrum) pairs with a catalog; see the layout above."
     def __init__(self, path, # folder holding `store.json`
                  random_access:bool=True, # advise the kernel that reads are random (no read-ahead)
                 ):
         self.path = Path(path)
-        f = self.path/META_FILE
-        if not f.is_file():
+        if not (self.path/META_FILE).is_file():
             raise FileNotFoundError(f"{self.path} is not an AVIS store (no {META_FILE}); make one with PairedStore.create")
-        meta = json.loads(f.read_text())
-        if meta.get('version') != STORE_VERSION:
-            raise ValueError(f"{f}: store version {meta.get('version')!r}, this avis reads version {STORE_VERSION}")
-        self.meta, self.random_access = meta, random_access
+        self.meta, self.random_access = _read_meta(self.path), random_access
         self._reset()
+        bad = self.incomplete
+        if bad:
+            warnings.warn(f"store {self.path} is incomplete ({len(bad)} problem{'s'[:len(bad) > 1]}): {'; '.join(bad[:3])}"
+                          f"{f'; and {len(bad) - 3} more' if len(bad) > 3 else ''}. `PairedStore(...).clean()` removes leftovers of interrupted "
+                          f"writes; `clean(damaged=True)` also unlists damaged shards (write them again)", UserWarning, stacklevel=2)
 
     @classmethod
     def create(cls, path, # new folder (or an existing store when `exist_ok`)
@@ -60,18 +71,20 @@ class PairedStore:
             raise ValueError(f"bands {bands!r} must be a non-empty subset of {BANDS!r} in that order")
         path = Path(path)
         meta = dict(version=STORE_VERSION, bands=bands, size=int(size), npix=int(npix), seed=int(seed), shards=[])
-        if (path/META_FILE).exists():
-            if not exist_ok: raise FileExistsError(f"{path} is already a store")
-            st = cls(path)
-            want = {k: meta[k] for k in ('bands', 'size', 'npix', 'seed')}
-            have = {k: st.meta.get(k) for k in want}
-            if have != want: raise ValueError(f"{path} is a store with {have}, not {want}")
-            return st
-        if path.exists() and not all(_leftover(p) for p in path.iterdir()):
-            raise FileExistsError(f"{path} exists and is not an empty folder")
-        (path/'shards').mkdir(parents=True, exist_ok=True)
-        with atomic_path(path/META_FILE) as t: t.write_text(json.dumps(meta, indent=1))
-        return cls(path)
+        if not (path/META_FILE).exists():
+            with store_lock(path):  # two processes creating one store: the second finds the first's
+                if not (path/META_FILE).exists():
+                    if not all(_leftover(p) for p in path.iterdir()):
+                        raise FileExistsError(f"{path} exists and is not an empty folder")
+                    (path/'shards').mkdir(parents=True, exist_ok=True)
+                    with atomic_path(path/META_FILE) as t: t.write_text(json.dumps(meta, indent=1))
+                    return cls(path)
+        if not exist_ok: raise FileExistsError(f"{path} is already a store")
+        st = cls(path)
+        want = {k: meta[k] for k in ('bands', 'size', 'npix', 'seed')}
+        have = {k: st.meta.get(k) for k in want}
+        if have != want: raise ValueError(f"{path} is a store with {have}, not {want}")
+        return st
 
     def _reset(self):
         "Forget cached catalogs and memory maps (after the store changed)."
@@ -79,8 +92,26 @@ class PairedStore:
 
     def reload(self)->PairedStore:
         "Re-read `store.json` (e.g. after another process appended shards); returns the store."
-        self.meta = json.loads((self.path/META_FILE).read_text()); self._reset()
+        self.meta = _read_meta(self.path); self._reset()
         return self
+
+    def _shard_problems(self, s:dict)->list:
+        "What is missing or short in the listed shard `s` (a store.json entry)."
+        d, n, B, S = self.path/'shards'/s['name'], s['n'], len(self.bands), self.size
+        out = [f"shard {s['name']}: {fn} {why}" for fn, shape in ((IMG_FILE, (n, 2, B, S, S)), (SPEC_FILE, (n, 3, self.npix)))
+               if (why := _npy_problem(d/fn, shape))]
+        return out + ([f"shard {s['name']}: {CAT_FILE} is missing"] if not (d/CAT_FILE).exists() else [])
+
+    @property
+    def incomplete(self)->list:
+        "Problems left by interrupted or failed writes: unfinished (`.tmp-*`) or unlisted shard folders, listed shards with missing or short files."
+        out, sh = [], self.path/'shards'
+        if sh.is_dir() and _writer(self.path) is None:  # while another process writes, its scratch folders are work in progress
+            listed = set(self.shards)
+            for f in sorted(sh.iterdir()):
+                if f.name.startswith('.tmp-'): out.append(f"unfinished shard folder shards/{f.name} ({_nbytes(_du(f))}) from an interrupted write")
+                elif f.is_dir() and f.name not in listed: out.append(f"unlisted shard folder shards/{f.name} from an interrupted write")
+        return out + [p for s in self.meta['shards'] for p in self._shard_problems(s)]
 
     @property
     def bands(self)->str: return self.meta['bands']
@@ -99,6 +130,79 @@ class PairedStore:
     def __len__(self)->int: return int(self.counts.sum())
     def has_shard(self, name:str)->bool: return name in self.shards
     def __repr__(self): return f"PairedStore({str(self.path)!r}: {len(self)} pairs in {len(self.shards)} shards, bands={self.bands!r}, size={self.size})"
+
+# %% ../nbs/03_store.ipynb #n21full
+_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+def _nbytes(n:int)->str:
+    "A byte count for people: '2.3 MB'."
+    for u in ('bytes', 'kB', 'MB', 'GB', 'TB'):
+        if abs(n) < 1000 or u == 'TB': return f'{n:.0f} {u}' if u == 'bytes' else f'{n:.1f} {u}'
+        n /= 1000
+
+class StoreFullError(OSError):
+    "Not enough room on the file system (or under a file-size limit) to write into a store; nothing half-written is listed."
+    def __init__(self, path, # what was being written
+                 needed:int, # bytes it needs
+                 free:int|None, # bytes free on that file system (None: unknown)
+                 why:str='', # what the OS said, when it refused a write
+                ):
+        self.path, self.needed, self.free, self.why = str(path), int(needed), free, why
+        room = 'unknown space' if free is None else f'{_nbytes(free)} ({free:,} bytes)'
+        msg = (f"no space to write {path}" + (f" ({why})" if why else '') + f": it needs {_nbytes(needed)} ({needed:,} bytes), "
+               f"{room} free; nothing of it is stored: free some space or write the store elsewhere")
+        super().__init__(errno.ENOSPC, msg)
+    def __str__(self): return self.strerror
+    def __reduce__(self): return (StoreFullError, (self.path, self.needed, self.free, self.why))
+
+def _is_full(e:BaseException)->bool:
+    "Whether `e` says the disk (or a quota, or a file-size limit) is full."
+    return isinstance(e, OSError) and (e.errno in _FULL or any(s in str(e) for s in ('No space left', 'File too large', 'quota exceeded')))
+
+def _free(path)->int|None:
+    "Bytes free to this user on the file system holding `path` (None when unknown)."
+    try: return int(shutil.disk_usage(path).free)
+    except OSError: return None
+
+def _npy_bytes(shape:tuple, dtype=np.float32)->int:
+    "Size of a `.npy` file of `shape`: header plus data."
+    return 128 + int(np.prod(shape)) * np.dtype(dtype).itemsize
+
+def _reserve(fd:int, size:int):
+    "Give the open file `size` bytes of real disk blocks now, so a full disk fails here with an OSError."
+    try: os.posix_fallocate(fd, 0, size); return
+    except AttributeError: pass  # no posix_fallocate (macOS): write zeros instead
+    except OSError as e:
+        if e.errno not in (errno.EINVAL, errno.EOPNOTSUPP): raise
+    pos, zeros = os.fstat(fd).st_size, bytes(1 << 20)
+    while pos < size: pos += os.pwrite(fd, zeros[:min(len(zeros), size - pos)], pos)
+
+def _alloc_npy(path:Path, shape:tuple, dtype=np.float32)->np.memmap:
+    "A new `.npy` file of `shape`, its blocks reserved on disk before it is memory-mapped for writing (no SIGBUS on a full disk)."
+    dtype, shape = np.dtype(dtype), tuple(int(s) for s in shape)
+    with open(path, 'wb') as fh:
+        np.lib.format.write_array_header_1_0(fh, dict(descr=np.lib.format.dtype_to_descr(dtype), fortran_order=False, shape=shape))
+        off = fh.tell(); fh.flush()
+        _reserve(fh.fileno(), off + int(np.prod(shape)) * dtype.itemsize)
+    return np.memmap(path, dtype=dtype, mode='r+', offset=off, shape=shape)
+
+def _npy_problem(f:Path, shape:tuple)->str:
+    "What is wrong with the `.npy` file `f` that should hold float32 `shape` ('' when nothing)."
+    try: size = f.stat().st_size
+    except FileNotFoundError: return 'is missing'
+    try:
+        with open(f, 'rb') as fh:
+            v = np.lib.format.read_magic(fh)
+            shp, _, dt = (np.lib.format.read_array_header_1_0 if v == (1, 0) else np.lib.format.read_array_header_2_0)(fh)
+            off = fh.tell()
+    except Exception as e: return f'is unreadable ({type(e).__name__}: {e})'
+    if tuple(shp) != tuple(shape): return f'has shape {tuple(shp)}, store.json expects {tuple(shape)}'
+    need = off + int(np.prod(shp)) * dt.itemsize
+    return f'is short: {size:,} of {need:,} bytes' if size < need else ''
+
+def _du(p:Path)->int:
+    "Bytes in the files under folder `p`."
+    return sum(f.stat().st_size for f in p.rglob('*') if f.is_file())
 
 # %% ../nbs/03_store.ipynb #c012
 def _as_f32(x, name:str, shape:tuple)->np.ndarray:
@@ -142,19 +246,28 @@ def _fsync(path):
 @contextmanager
 def _staged_shard(shards:Path, # the store's `shards` folder
                   name:str, # the shard's final name
+                  needed:int=0, # bytes the shard needs: refused with `StoreFullError` before anything is written when fewer are free
                  ):
     "Yield a scratch folder beside `shards/name`; on success flush its files and rename it to `shards/name`, else remove it."
-    tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{name}-', dir=shards))
+    free = _free(shards)
+    if free is not None and needed > free: raise StoreFullError(shards/name, needed, free)
+    tmp = None
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{name}-', dir=shards))
         yield tmp
         for f in tmp.iterdir(): _fsync(f)
         final = shards/name
         if final.exists(): shutil.rmtree(final)  # left by an interrupted write: never listed in store.json
         os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
+    except BaseException as e:
+        if tmp is not None: shutil.rmtree(tmp, ignore_errors=True)
+        if _is_full(e) and not isinstance(e, StoreFullError):
+            raise StoreFullError(shards/name, needed, _free(shards), getattr(e, 'strerror', None) or str(e)) from e
+        raise
 
 # %% ../nbs/03_store.ipynb #c013
+_TABLE_SLACK = 1 << 16  # bytes allowed for a shard's parquet tables beyond their in-memory size
+
 @patch
 def write_shard(self:PairedStore, name:str, # shard name, a plain folder name
                 img, # (n, B, H, W) images, nanomaggies
@@ -168,9 +281,8 @@ def write_shard(self:PairedStore, name:str, # shard name, a plain folder name
                 extra:dict|None=None, # {name: DataFrame} saved as `<name>.parquet` beside the shard (e.g. provenance)
                 on_duplicate:str='reject', # 'reject' (rejects row) or 'raise' for TARGETIDs already stored
                )->int:
-    "Validate and atomically add one shard; returns the number of pairs stored."
+    "Validate and atomically add one shard (under the store's lock); returns the number of pairs stored."
     _check_name(name)
-    if self.has_shard(name): raise ValueError(f"shard {name!r} is already in {self.path}")
     if on_duplicate not in ('reject', 'raise'): raise ValueError(f"on_duplicate must be 'reject' or 'raise', not {on_duplicate!r}")
     if not isinstance(catalog, pd.DataFrame) or 'TARGETID' not in catalog:
         raise ValueError("catalog must be a DataFrame with a TARGETID column")
@@ -181,46 +293,76 @@ def write_shard(self:PairedStore, name:str, # shard name, a plain folder name
     mask = np.asarray(mask)
     if mask.shape != (n, self.npix): raise ValueError(f"mask has shape {mask.shape}, expected {(n, self.npix)}")
     if (img_ivar < 0).any() or (ivar < 0).any(): raise ValueError("ivar must be >= 0 (0 marks missing data)")
-    tid = catalog.TARGETID.to_numpy().astype(np.int64)
-    old = self.catalog.TARGETID.to_numpy() if len(self) else np.zeros(0, np.int64)
-    dup = pd.Series(tid).duplicated(keep='first').to_numpy() | np.isin(tid, old)
-    rj = [rejects.df if isinstance(rejects, Rejects) else rejects] if rejects is not None else []
-    if dup.any():
-        if on_duplicate == 'raise':
-            raise DataError(f'{dup.sum()} duplicate TARGETIDs', file=name, targetid=int(tid[dup][0]))
-        files = catalog['SPEC_FILE'].astype(str).to_numpy()[dup] if 'SPEC_FILE' in catalog else [f'shard:{name}']*dup.sum()
-        rj.append(pd.DataFrame(dict(FILE=files, HDU=None, TARGETID=tid[dup], REASON='duplicate TARGETID')))
-    keep = ~dup
-    cat = catalog[keep].reset_index(drop=True)
-    cat['TARGETID'] = cat.TARGETID.astype(np.int64)
-    cat['SPLIT'] = split_of(cat.TARGETID.to_numpy(), seed=self.seed) if len(cat) else np.zeros(0, str)
-    cat['SHARD'], cat['ROW'] = name, np.arange(len(cat), dtype=np.int64)
-    rj = _rejects_df(pd.concat([_rejects_df(r) for r in rj if len(r)], ignore_index=True)) if any(len(r) for r in rj) else None
     extra = extra or {}
     for t in extra:
         _check_name(t)
         if t in ('img', 'spec', 'catalog', 'rejects'): raise ValueError(f"extra table name {t!r} is reserved")
-    k = int(keep.sum())
-    shards = self.path/'shards'
-    shards.mkdir(exist_ok=True)
-    with _staged_shard(shards, name) as tmp:
-        a = np.lib.format.open_memmap(tmp/IMG_FILE, mode='w+', dtype=np.float32, shape=(k, 2, B, S, S))
-        a[:, 0], a[:, 1] = img[keep], img_ivar[keep]; a.flush(); del a
-        a = np.lib.format.open_memmap(tmp/SPEC_FILE, mode='w+', dtype=np.float32, shape=(k, 3, self.npix))
-        a[:, 0], a[:, 1], a[:, 2] = flux[keep], ivar[keep], (mask[keep] != 0); a.flush(); del a
-        cat.to_parquet(tmp/CAT_FILE, index=False)
-        if rj is not None: _write_rejects(rj, tmp/REJ_FILE)
-        for t, df in extra.items(): pd.DataFrame(df).to_parquet(tmp/f'{t}.parquet', index=False)
-    new = dict(self.meta, shards=self.meta['shards'] + [dict(name=name, n=k, **(meta or {}))])
-    self._save_meta(new)
-    if self._cat is not None:  # extend the cached catalog instead of re-reading every shard
+    tid = catalog.TARGETID.to_numpy().astype(np.int64)
+    with store_lock(self.path):
+        self._sync()  # shards other processes added count for duplicates and names
+        if self.has_shard(name): raise ValueError(f"shard {name!r} is already in {self.path}")
+        old = self.catalog.TARGETID.to_numpy() if len(self) else np.zeros(0, np.int64)
+        dup = pd.Series(tid).duplicated(keep='first').to_numpy() | np.isin(tid, old)
+        rj = [rejects.df if isinstance(rejects, Rejects) else rejects] if rejects is not None else []
+        if dup.any():
+            if on_duplicate == 'raise':
+                raise DataError(f'{dup.sum()} duplicate TARGETIDs', file=name, targetid=int(tid[dup][0]))
+            files = catalog['SPEC_FILE'].astype(str).to_numpy()[dup] if 'SPEC_FILE' in catalog else [f'shard:{name}']*dup.sum()
+            rj.append(pd.DataFrame(dict(FILE=files, HDU=None, TARGETID=tid[dup], REASON='duplicate TARGETID')))
+        keep = ~dup
+        cat = catalog[keep].reset_index(drop=True)
+        cat['TARGETID'] = cat.TARGETID.astype(np.int64)
+        cat['SPLIT'] = split_of(cat.TARGETID.to_numpy(), seed=self.seed) if len(cat) else np.zeros(0, str)
+        cat['SHARD'], cat['ROW'] = name, np.arange(len(cat), dtype=np.int64)
+        rj = _rejects_df(pd.concat([_rejects_df(r) for r in rj if len(r)], ignore_index=True)) if any(len(r) for r in rj) else None
+        k = int(keep.sum())
+        shards = self.path/'shards'
+        shards.mkdir(exist_ok=True)
+        if _holding(self.path):  # no other writer: scratch folders of killed writes only hold space
+            for f in shards.glob('.tmp-*'): shutil.rmtree(f, ignore_errors=True)
+        need = (_npy_bytes((k, 2, B, S, S)) + _npy_bytes((k, 3, self.npix)) + _TABLE_SLACK
+                + int(cat.memory_usage(deep=True).sum()) + sum(int(pd.DataFrame(df).memory_usage(deep=True).sum()) for df in extra.values()))
+        with _staged_shard(shards, name, need) as tmp:
+            a = _alloc_npy(tmp/IMG_FILE, (k, 2, B, S, S))
+            a[:, 0], a[:, 1] = img[keep], img_ivar[keep]; a.flush(); del a
+            a = _alloc_npy(tmp/SPEC_FILE, (k, 3, self.npix))
+            a[:, 0], a[:, 1], a[:, 2] = flux[keep], ivar[keep], (mask[keep] != 0); a.flush(); del a
+            cat.to_parquet(tmp/CAT_FILE, index=False)
+            if rj is not None: _write_rejects(rj, tmp/REJ_FILE)
+            for t, df in extra.items(): pd.DataFrame(df).to_parquet(tmp/f'{t}.parquet', index=False)
+        listed = self.shards
+        try: self._update_meta(lambda m: dict(m, shards=m['shards'] + [dict(name=name, n=k, **(meta or {}))]))
+        except OSError as e:  # store.json could not be replaced: the shard is not listed, so it goes
+            shutil.rmtree(shards/name, ignore_errors=True)
+            if _is_full(e): raise StoreFullError(self.path/META_FILE, need, _free(self.path), e.strerror or str(e)) from e
+            raise
+    if self._cat is not None and self.shards == listed + [name]:  # extend the cached catalog instead of re-reading every shard
         self._cat = pd.concat([self._cat, cat], ignore_index=True) if len(self._cat) else cat
+    else: self._reset()
     return k
+
+@patch
+def _sync(self:PairedStore):
+    "Re-read store.json from disk, keeping cached catalogs and maps while the listed shards only grew."
+    disk = _read_meta(self.path)
+    have, now = self.shards, [s['name'] for s in disk['shards']]
+    self.meta = disk
+    if now[:len(have)] != have: return self._reset()
+    if self._cat is not None and len(now) > len(have):
+        add = [pd.read_parquet(self.path/'shards'/s/CAT_FILE) for s in now[len(have):]]
+        self._cat = pd.concat(([self._cat] if len(self._cat) else []) + add, ignore_index=True)
+
+@patch
+def _update_meta(self:PairedStore, change):
+    "Apply `change` (meta -> meta) to store.json as it is on disk now, under the lock: no other writer's shard is dropped."
+    with store_lock(self.path), _GUARD:
+        self._save_meta(change(_read_meta(self.path)))
 
 @patch
 def _save_meta(self:PairedStore, meta:dict):
     "Atomically replace store.json: the commit point of every change."
-    with atomic_path(self.path/META_FILE) as t: t.write_text(json.dumps(meta, indent=1))
+    with store_lock(self.path):
+        with atomic_path(self.path/META_FILE) as t: t.write_text(json.dumps(meta, indent=1))
     self.meta = meta
 
 # %% ../nbs/03_store.ipynb #c015
@@ -278,7 +420,7 @@ def get(self:PairedStore, idxs # global object indices, any order
 
 @patch
 def shard_table(self:PairedStore, shard:str, # a shard name
-                name:str, # 'catalog', 'rejects', or a table passed as `extra` to `write_shard`
+                name:str='catalog', # 'catalog', 'rejects', or a table passed as `extra` to `write_shard`
                )->pd.DataFrame|None:
     "One parquet table of one shard, or None when the shard has none by that name."
     if not self.has_shard(shard): raise KeyError(f"no shard {shard!r} in {self.path}")
@@ -306,11 +448,12 @@ def _store_rejects(self:PairedStore)->pd.DataFrame:
 def add_rejects(self:PairedStore, rejects, # `Rejects`, or a DataFrame with FILE, HDU, TARGETID, REASON
                 tag:str='', # a label that `set_rejects` can later replace by
                )->int:
-    "Append rows to the store's rejects table (atomically); returns how many were added."
+    "Append rows to the store's rejects table (atomically, under the lock); returns how many were added."
     new = _rejects_df(rejects).assign(TAG=str(tag))
     if not len(new): return 0
-    df = pd.concat([self._store_rejects(), new], ignore_index=True)
-    with atomic_path(self.path/REJ_FILE) as t: _write_rejects(df, t, tag=True)
+    with store_lock(self.path):
+        df = pd.concat([self._store_rejects(), new], ignore_index=True)
+        with atomic_path(self.path/REJ_FILE) as t: _write_rejects(df, t, tag=True)
     return len(new)
 
 @patch
@@ -318,9 +461,11 @@ def set_rejects(self:PairedStore, rejects, # the rows that now carry `tag`
                 tag:str, # every earlier store-level row with this tag is dropped
                ):
     "Atomically replace the store-level rejects labelled `tag` (e.g. those a rerun recomputes) by `rejects`."
-    old = self._store_rejects()
-    df = pd.concat([old[old.TAG != str(tag)], _rejects_df(rejects).assign(TAG=str(tag))], ignore_index=True)
-    with atomic_path(self.path/REJ_FILE) as t: _write_rejects(df, t, tag=True)
+    new = _rejects_df(rejects).assign(TAG=str(tag))
+    with store_lock(self.path):
+        old = self._store_rejects()
+        df = pd.concat([old[old.TAG != str(tag)], new], ignore_index=True)
+        with atomic_path(self.path/REJ_FILE) as t: _write_rejects(df, t, tag=True)
 
 @patch(as_prop=True)
 def rejects(self:PairedStore)->pd.DataFrame:
@@ -331,13 +476,19 @@ def rejects(self:PairedStore)->pd.DataFrame:
 
 # %% ../nbs/03_store.ipynb #c030
 @patch
-def clean(self:PairedStore)->list:
-    "Remove leftovers of interrupted writes (temporary and unlisted shard folders); returns their names."
-    gone = []
-    for f in sorted((self.path/'shards').iterdir()):
-        if f.is_dir() and f.name not in self.shards:
-            shutil.rmtree(f); gone.append(f.name)
-    for f in sorted(self.path.glob('.*.tmp')): f.unlink(); gone.append(f.name)  # from `atomic_path` writes cut short
+def clean(self:PairedStore, damaged:bool=False # also unlist listed shards whose arrays are missing or short, and remove them
+         )->list:
+    "Remove leftovers of interrupted writes (temporary and unlisted shard folders), under the store's lock; returns their names."
+    with store_lock(self.path):
+        self.reload()  # store.json as on disk: a shard another process listed is never removed
+        gone = []
+        if damaged:
+            bad = {s['name'] for s in self.meta['shards'] if self._shard_problems(s)}
+            if bad: self._update_meta(lambda m: dict(m, shards=[s for s in m['shards'] if s['name'] not in bad])); self._reset()
+        for f in sorted((self.path/'shards').iterdir()):
+            if f.is_dir() and f.name not in self.shards:
+                shutil.rmtree(f); gone.append(f.name)
+        for f in sorted(self.path.glob('.*.tmp')): f.unlink(); gone.append(f.name)  # from `atomic_path` writes cut short
     return gone
 
 # %% ../nbs/03_store.ipynb #c033
@@ -357,156 +508,7 @@ def fingerprint(self:PairedStore, full:bool=False # also hash img.npy and spec.n
     if (self.path/REJ_FILE).exists(): _add(self.path/REJ_FILE)
     return h.hexdigest()
 
-# %% ../nbs/03_store.ipynb #c034b
-def _as_store(s)->PairedStore: return s if isinstance(s, PairedStore) else PairedStore(s)
-
-def _check_parts(parts:list):
-    "Refuse parts that cannot be merged: different settings, or SPLITs that disagree with their seed."
-    p0 = parts[0]
-    for st in parts[1:]:
-        for k in ('bands', 'size', 'npix', 'seed'):
-            if st.meta[k] != p0.meta[k]:
-                why = ' (splits are split_of(TARGETID, seed): merged parts must share it)' if k == 'seed' else ''
-                raise ValueError(f"cannot merge stores with different {k}: {st.path} has {k}={st.meta[k]!r}, "
-                                 f"{p0.path} has {k}={p0.meta[k]!r}{why}")
-    for st in parts:
-        if not len(st): continue
-        cat = st.catalog
-        bad = cat.SPLIT.to_numpy().astype(str) != split_of(cat.TARGETID.to_numpy(), seed=st.seed)
-        if bad.any():
-            raise ValueError(f"{st.path}: {int(bad.sum())} objects have a SPLIT that is not split_of(TARGETID, seed={st.seed}) "
-                             f"(e.g. TARGETID {int(cat.TARGETID.iloc[np.flatnonzero(bad)[0]])}): was its seed changed?")
-
-def _merge_plan(parts:list, on_duplicate:str)->tuple:
-    "Shards to carry `(part, shard, new name, rows kept or None, meta)` and the duplicate rows dropped."
-    cats = [st.catalog for st in parts]
-    tid = np.concatenate([c.TARGETID.to_numpy(np.int64) for c in cats]) if cats else np.zeros(0, np.int64)
-    part = np.repeat(np.arange(len(parts)), [len(c) for c in cats])
-    dup = pd.Series(tid).duplicated(keep='first').to_numpy()
-    if dup.any() and on_duplicate == 'raise':
-        t = tid[dup]
-        where = sorted({str(parts[i].path) for i in part[np.isin(tid, t[:1])]})
-        raise ValueError(f"{len(np.unique(t))} TARGETIDs are in more than one store, e.g. {t[:3].tolist()} "
-                         f"({int(t[0])} is in {' and '.join(where)}): pass on_duplicate='first' to keep the first copy")
-    plan, taken, drops, off = [], set(), [], 0
-    for i, (st, cat) in enumerate(zip(parts, cats)):
-        d = dup[off:off + len(cat)]; off += len(cat)
-        for s, (k0, k1) in zip(st.meta['shards'], zip(st.offsets[:-1], st.offsets[1:])):
-            name = s['name']
-            while name in taken: name = f'p{i}-{name}'
-            taken.add(name)
-            ds = d[k0:k1]
-            plan.append((i, s['name'], name, ~ds if ds.any() else None, {k: v for k, v in s.items() if k not in ('name', 'n', 'merged_from')}))
-            if ds.any():
-                c = cat.iloc[k0:k1][ds]
-                files = c.SPEC_FILE.astype(str).to_numpy() if 'SPEC_FILE' in c else [f"shard:{s['name']}"]*len(c)
-                drops.append(pd.DataFrame(dict(FILE=files, HDU=None, TARGETID=c.TARGETID.to_numpy(np.int64), REASON='duplicate TARGETID')))
-    return plan, drops
-
-def _link_or_copy(src:Path, dst:Path, copy:bool):
-    "Hard-link `src` to `dst` (a copy across file systems, or when `copy`)."
-    if not copy:
-        try: os.link(src, dst); return
-        except OSError: pass
-    shutil.copyfile(src, dst)
-
-def _carry_shard(src:PairedStore, shard:str, dst:Path, name:str, keep:np.ndarray|None, copy:bool)->int:
-    "Write shard `shard` of `src` as `dst/shards/name` (atomically); `keep` selects rows; returns its length."
-    sdir, shards = src.path/'shards'/shard, dst/'shards'
-    with _staged_shard(shards, name) as tmp:
-        cat = pd.read_parquet(sdir/CAT_FILE)
-        if keep is None:
-            for f in (IMG_FILE, SPEC_FILE): _link_or_copy(sdir/f, tmp/f, copy)
-        else:  # drop duplicates: only this shard's rows are read and written
-            for f in (IMG_FILE, SPEC_FILE):
-                a = np.load(sdir/f, mmap_mode='r')
-                b = np.lib.format.open_memmap(tmp/f, mode='w+', dtype=a.dtype, shape=(int(keep.sum()),) + a.shape[1:])
-                b[:] = a[np.flatnonzero(keep)]; b.flush(); del a, b
-            cat = cat[keep].reset_index(drop=True)
-            cat['ROW'] = np.arange(len(cat), dtype=np.int64)
-        cat['SHARD'] = name
-        cat.to_parquet(tmp/CAT_FILE, index=False)
-        for f in sorted(sdir.glob('*.parquet')):
-            if f.name != CAT_FILE: shutil.copyfile(f, tmp/f.name)
-    return len(cat)
-
-# %% ../nbs/03_store.ipynb #c034c
-def merge_stores(out, # folder of the merged store: new, or an earlier run of the same merge (to finish it)
-                 *stores, # the part stores (paths or `PairedStore`s), merged in this order
-                 on_duplicate:str='raise', # TARGETID in several parts: 'raise', or 'first' (keep the first copy, reject the rest)
-                 copy:bool=False, # copy `img.npy`/`spec.npy` instead of hard-linking them
-                 progress:bool=False, # print a line per part
-                )->PairedStore:
-    "Merge paired stores into a new one at `out` without rewriting pixels; resumable and idempotent."
-    if not stores: raise ValueError("give at least one store to merge")
-    if on_duplicate not in ('raise', 'first'): raise ValueError(f"on_duplicate must be 'raise' or 'first', not {on_duplicate!r}")
-    parts, out = [_as_store(s) for s in stores], Path(out)
-    paths = [st.path.resolve() for st in parts]
-    if len(set(paths)) < len(paths): raise ValueError(f"a store is given twice: {[str(p) for p in paths]}")
-    if out.resolve() in paths: raise ValueError(f"{out} is one of the stores to merge: merge into a new folder")
-    _check_parts(parts)
-    plan, drops = _merge_plan(parts, on_duplicate)
-    done = [dict(fingerprint=st.fingerprint(), n=len(st)) for st in parts]
-    p0 = parts[0]
-    if (out/META_FILE).exists():
-        dst = PairedStore(out)
-        for k in ('bands', 'size', 'npix', 'seed'):
-            if dst.meta[k] != p0.meta[k]: raise ValueError(f"{out} is a store with {k}={dst.meta[k]!r}, the parts have {p0.meta[k]!r}")
-        if dst.meta.get('merged_from') == done and dst.shards == [p[2] for p in plan]: return dst  # already merged
-        if dst.shards: raise ValueError(f"{out} is a store of {len(dst)} pairs that is not this merge: merge into a new folder")
-        dst.clean()  # an interrupted run of this merge: its unlisted folders are rebuilt below
-    else: dst = PairedStore.create(out, bands=p0.bands, size=p0.size, npix=p0.npix, seed=p0.seed)
-    entries = []
-    for i, st in enumerate(parts):
-        mine = [p for p in plan if p[0] == i]
-        for _, shard, name, keep, meta in mine:
-            n = _carry_shard(st, shard, out, name, keep, copy)
-            entries.append(dict(name=name, n=n, **meta, merged_from=dict(part=i, shard=shard)))
-        if progress: print(f'merge: {st.path}: {len(mine)} shards, {len(st)} pairs', flush=True)
-    rj = [st._store_rejects() for st in parts if (st.path/REJ_FILE).exists()]
-    if drops: rj.append(_rejects_df(pd.concat(drops, ignore_index=True)).assign(TAG='merge'))
-    if rj:
-        with atomic_path(out/REJ_FILE) as t: _write_rejects(pd.concat(rj, ignore_index=True), t, tag=True)
-    else: (out/REJ_FILE).unlink(missing_ok=True)
-    dst._save_meta(dict(dst.meta, shards=entries, merged_from=done))  # the commit: every shard at once
-    dst._reset()
-    return dst
-
-# %% ../nbs/03_store.ipynb #c036
-def match_targetid(spec_cat:pd.DataFrame, # catalog with TARGETID (e.g. spectra)
-                   img_cat:pd.DataFrame, # catalog with TARGETID (e.g. images)
-                  )->tuple:
-    "Row positions `(i_spec, i_img)` of objects with the same TARGETID (first image row wins), in spectrum order."
-    a = np.asarray(spec_cat.TARGETID, dtype=np.int64); b = np.asarray(img_cat.TARGETID, dtype=np.int64)
-    first = pd.Series(np.arange(len(b)), index=b)
-    first = first[~first.index.duplicated(keep='first')]
-    pos = first.reindex(a).to_numpy()
-    ok = ~np.isnan(pos)
-    return np.flatnonzero(ok).astype(np.int64), pos[ok].astype(np.int64)
-
-# %% ../nbs/03_store.ipynb #c038
-def match_sky(ra1, dec1, # first catalogue (e.g. spectra), degrees
-              ra2, dec2, # second catalogue (e.g. images), degrees
-              radius_arcsec:float=1.0, # largest separation accepted, arcsec
-              unique:bool=True, # keep only the nearest first-catalogue match of each second-catalogue object
-             )->tuple:
-    "Positions `(i1, i2, sep_arcsec)` of pairs nearer than `radius_arcsec`, each i1 matched to its nearest i2."
-    from astropy.coordinates import SkyCoord
-    import astropy.units as u
-    ra1, dec1, ra2, dec2 = (np.atleast_1d(np.asarray(x, dtype=np.float64)) for x in (ra1, dec1, ra2, dec2))
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-    if not len(ra1) or not len(ra2): return empty
-    c1, c2 = SkyCoord(ra1*u.deg, dec1*u.deg), SkyCoord(ra2*u.deg, dec2*u.deg)
-    j, sep, _ = c1.match_to_catalog_sky(c2)
-    sep = sep.to_value(u.arcsec)
-    i = np.flatnonzero(sep <= radius_arcsec)
-    j, sep = j[i].astype(np.int64), sep[i]
-    if unique and len(i):
-        o = np.lexsort((sep, j))  # by image, nearest first
-        first = np.r_[True, j[o][1:] != j[o][:-1]]
-        keep = np.sort(o[first])
-        i, j, sep = i[keep], j[keep], sep[keep]
-    return i.astype(np.int64), j, sep
-
 # %% ../nbs/03_store.ipynb #n0cd328
-__getattr__ = moved_names('avis.store', {'random_pairs': 'avis.testing.random_pairs', 'demo_store': 'avis.testing.demo_store'})
+_all_ = ['match_targetid', 'match_sky', 'LOCK_FILE', 'StoreLockedError', 'store_lock']  # imported from avis.crossmatch and avis.lock, exported from here too
+__getattr__ = moved_names('avis.store', {'random_pairs': 'avis.testing.random_pairs', 'demo_store': 'avis.testing.demo_store',
+                                         'merge_stores': 'avis.merge.merge_stores'})

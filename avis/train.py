@@ -7,6 +7,7 @@ Docs: https://avis-astro.github.io/avis/train.html.md"""
 # %% ../nbs/23_train.ipynb #t002
 from __future__ import annotations
 import inspect, json, random, warnings
+from types import SimpleNamespace
 from pathlib import Path
 from contextlib import nullcontext
 import numpy as np, torch
@@ -21,23 +22,24 @@ from fastai.callback.progress import CSVLogger, ProgressCallback
 from fastai.callback.schedule import fit_one_cycle  # patches Learner.fit_one_cycle
 from fastai.optimizer import Adam
 from fastai.torch_core import get_model, rank_distrib, num_distrib
+from safetensors import SafetensorError
 from safetensors.torch import load_file
 from .core import default_device, renamed_kwargs
 from .data import avis_dls
-from .models import avis_model, tokens_named, AvisLoss, retrieval_recall
+from .models import avis_model, tokens_named, AvisLoss, retrieval_recall, check_hparams, check_store
 from .metrics import knn_predict
-from .checkpoint import _is_safetensors, _st_meta, save_weights, load_weights, opt_state, load_opt_state
+from .checkpoint import _is_safetensors, _st_meta, _st_error, read_json, save_weights, load_weights, opt_state, load_opt_state
 from .checkpoint import save_checkpoint, latest_checkpoint
 from .callbacks import CPUAutocast, resolve_precision, precision_cbs, NonFiniteError, NonFiniteCallback, embed
 from .callbacks import EmbeddingMetrics, ResumeCallback, AvisCSVLogger, CheckpointCallback, SaveBestCallback
 from .callbacks import write_model_card, epoch_line
 
 # %% auto #0
-__all__ = ['AvisLearner', 'load_checkpoint', 'default_pool_size', 'avis_learner', 'store_recall', 'fit_avis', 'knn_z',
-           'save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint',
-           'CPUAutocast', 'resolve_precision', 'precision_cbs', 'NonFiniteError', 'NonFiniteCallback', 'embed',
-           'EmbeddingMetrics', 'ResumeCallback', 'AvisCSVLogger', 'CheckpointCallback', 'SaveBestCallback',
-           'write_model_card', 'epoch_line']
+__all__ = ['AvisLearner', 'load_checkpoint', 'default_pool_size', 'avis_learner', 'store_recall', 'check_fit', 'fit_avis',
+           'knn_z', 'save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint',
+           'latest_checkpoint', 'CPUAutocast', 'resolve_precision', 'precision_cbs', 'NonFiniteError',
+           'NonFiniteCallback', 'embed', 'EmbeddingMetrics', 'ResumeCallback', 'AvisCSVLogger', 'CheckpointCallback',
+           'SaveBestCallback', 'write_model_card', 'epoch_line']
 
 # %% ../nbs/23_train.ipynb #t002a
 _all_ = ['save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint',
@@ -72,11 +74,12 @@ def load_checkpoint(learn:AvisLearner, # a learner built like the one that saved
     ckpt = Path(ckpt)
     if not (ckpt/'state.json').exists(): ckpt = latest_checkpoint(ckpt) or ckpt
     if not (ckpt/'state.json').exists(): raise FileNotFoundError(f'{ckpt} holds no checkpoint (no state.json)')
-    state = json.loads((ckpt/'state.json').read_text())
+    state = read_json(ckpt/'state.json', 'checkpoint state')
     learn.model.to(learn.dls.device)  # before the optimiser state: it is put on its parameters' device (fastai moves the model only as the fit starts)
     load_weights(learn.model, ckpt/'model.safetensors')
     if not _is_safetensors(ckpt/'state.safetensors'): raise ValueError(f"{ckpt/'state.safetensors'} is not a safetensors file")
-    tensors = load_file(str(ckpt/'state.safetensors'))
+    try: tensors = load_file(str(ckpt/'state.safetensors'))
+    except SafetensorError as e: raise _st_error(ckpt/'state.safetensors', e) from e
     if learn.opt is None: learn.create_opt()
     load_opt_state(learn.opt, {k: v for k, v in tensors.items() if k.startswith('opt.')}, state['opt'])
     learn.resume_epoch = state['epoch'] + 1
@@ -150,9 +153,22 @@ def _resume_kw(ckpt:Path, # a checkpoint folder
               )->dict:
     "`model_kw` with the photometry tokens `ckpt` was saved with (none when its hparams name none)."
     hp = _st_meta(ckpt/'model.safetensors').get('hparams')
+    if isinstance(hp, dict) and hp: check_hparams(hp, file=ckpt/'model.safetensors')
     named, kw = tokens_named(hp if isinstance(hp, dict) else {}), model_kw or {}
     return {**kw, 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
             'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels']}}
+
+def check_fit(store, # the store folder to train on
+              out, # the run folder
+              epochs, # epochs of the schedule
+              bs=1, # batch size
+             ):
+    "Refuse, before anything is written, `epochs` or `bs` below 1 and a run folder `out` that is the store folder or inside it."
+    for name, v in (('epochs', epochs), ('bs', bs)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1: raise ValueError(f'{name} must be a positive integer, got {v!r}')
+    o, s = Path(out).resolve(), Path(store).resolve()
+    if o == s or s in o.parents: raise ValueError(f'the run folder {out} is inside the store {store}: choose an out outside the store')
+    if Path(out).exists() and not Path(out).is_dir(): raise FileExistsError(f'{out} is a file: the run folder must be a folder')
 
 def _learner_defaults(kwargs:dict, *names)->dict:
     "The values of `avis_learner` arguments `names`: from `kwargs`, else its defaults."
@@ -177,12 +193,13 @@ def fit_avis(store, # a `PairedStore` folder
             )->AvisLearner:
     "Train an AVIS model on a store; writes checkpoints, the best weights, history.csv and model_card.json to `out`."
     from avis.store import PairedStore
+    check_fit(getattr(store, 'path', store), out, epochs, bs)
     out = Path(out)
     hp = _learner_defaults(kwargs, 'lr', 'wd', 'clip')
     cfg = dict(store=str(Path(store).resolve()), config=config, epochs=epochs, bs=bs, lr=hp['lr'], wd=hp['wd'], seed=seed,
                augment=augment, clip=hp['clip'], model_kw=model_kw or {}, loss_kw=loss_kw or {})
     ckpt = latest_checkpoint(out)
-    state = json.loads((ckpt/'state.json').read_text()) if ckpt is not None else None
+    state = read_json(ckpt/'state.json', 'checkpoint state') if ckpt is not None else None
     if ckpt is not None and not resume:
         raise FileExistsError(f'{out} already holds checkpoints: pass resume=True (--resume) or choose another out')
     if state is not None:
@@ -194,7 +211,10 @@ def fit_avis(store, # a `PairedStore` folder
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     store = PairedStore(store)
     dls = avis_dls(store, bs=bs, workers=workers, augment=augment, seed=seed, device=device)
-    if state is not None: model_kw = _resume_kw(ckpt, model_kw)  # the checkpoint's tokens
+    if state is not None:
+        model_kw = _resume_kw(ckpt, model_kw)  # the checkpoint's tokens (its hparams checked)
+        saved_hp = _st_meta(ckpt/'model.safetensors').get('hparams')
+        if isinstance(saved_hp, dict): check_store(SimpleNamespace(hparams=saved_hp, run=str(out)), store)  # the store it was trained on
     model = avis_model(config, bands=store.bands, size=store.size, **(model_kw or {}))
     learn = avis_learner(dls, model, loss_func=AvisLoss(**(loss_kw or {})), path=out, **kwargs)
     learn.config['fit'] = cfg
