@@ -13,8 +13,9 @@ from fastcore.script import anno_parser, CliError
 from .core import DataError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'read_run_file', 'write_run_file', 'avis_mock', 'avis_ingest', 'avis_merge', 'avis_train', 'avis_embed',
-           'avis_evaluate', 'avis_search', 'avis_map', 'avis_cluster', 'avis_bench', 'avis_demo', 'main']
+__all__ = ['CONFIG_NAMES', 'PRECISIONS', 'BANDS', 'COMMANDS', 'read_run_file', 'write_run_file', 'avis_mock', 'avis_ingest',
+           'avis_merge', 'avis_train', 'avis_embed', 'avis_evaluate', 'avis_search', 'avis_map', 'avis_cluster',
+           'avis_bench', 'avis_demo', 'main']
 
 # %% ../nbs/40_cli.ipynb #c005
 def _out_dir(out, opt:str='--out'):
@@ -44,6 +45,12 @@ def _log_to(out, name:str, beside:bool=False)->logging.Logger:
     log.addHandler(fh)
     return log
 
+# %% ../nbs/40_cli.ipynb #c005b
+CONFIG_NAMES = ('tiny', 'small', 'base')  # `avis.models.CONFIGS`
+PRECISIONS = ('auto', 'bf16', 'fp16', 'fp32')  # `avis.callbacks.resolve_precision`
+BANDS = ('grz', 'griz')
+_MODALITY_CHOICES = ('img', 'spec', 'joint', 'image', 'spectrum')  # `avis.core.check_modality` spellings
+
 # %% ../nbs/40_cli.ipynb #c007
 def read_run_file(path, # a TOML file
                   command:str, # the command whose table to read ('train', ...)
@@ -67,8 +74,8 @@ def avis_mock(
     out:str='avis-mock', # output folder (a paired store, or DESI/Legacy files, or MMU HDF5)
     n:int=2000, # number of objects
     seed:int=0, # random seed: the same seed gives the same survey bit for bit
-    format:str='store', # 'store' (paired store), 'desi' (coadd + redrock + cutout FITS), 'mmu' (HDF5)
-    bands:str='grz', # 'grz' (DR9) or 'griz' (DR10 south)
+    format:Annotated[str, {'choices': ('store', 'desi', 'mmu')}]='store', # 'store' (paired store), 'desi' (coadd + redrock + cutout FITS), 'mmu' (HDF5)
+    bands:Annotated[str, {'choices': BANDS}]='grz', # 'grz' (DR9) or 'griz' (DR10 south)
     size:int=64, # cutout size in pixels (0.262"/px)
     templates:str=None, # folder of redrock/desisim templates to draw spectra from (default: the analytic model)
     workers:int=1, # processes generating chunks in parallel
@@ -91,7 +98,7 @@ def avis_mock(
 def avis_ingest(
     src:str, # folder searched recursively for coadd/redrock FITS, cutouts, zcatalogs, MMU HDF5
     out:str='avis-store', # the paired store to create or extend
-    bands:str=None, # store bands ('grz' or 'griz'); default: from the inputs
+    bands:Annotated[str, {'choices': BANDS}]=None, # store bands ('grz' or 'griz'); default: from the inputs
     size:int=None, # cutout size; default: from the inputs
     radius:float=1.0, # sky cross-match radius, arcsec, for cutouts without TARGETID
     follow_links:bool=False, # read files that symlinks inside `src` point to outside it (refused by default)
@@ -108,6 +115,7 @@ def avis_ingest(
     log.info(f'ingest: {s}')
     print(f"avis ingest: read {s['read']} = paired {s['paired']} + rejected {s['rejected']} -> {out}")
     if s.get('skipped_done'): print(f"  {s['skipped_done']} inputs already ingested were skipped (unchanged since)")
+    if s.get('resolved'): print(f"  {s['resolved']} of the rejected are objects or files stored since (repaired inputs read again)")
     for r, c in sorted(s.get('reasons', {}).items(), key=lambda o: -o[1])[:10]: print(f'  {c:6d}  {r}')
 
 # %% ../nbs/40_cli.ipynb #c012b
@@ -136,13 +144,13 @@ def _explicit(argv, names):
 def avis_train(
     store:str='avis-store', # paired store to train on
     out:str='avis-run', # run folder: weights, checkpoints, history.csv, model card, run.toml
-    config:str='small', # model size 'tiny', 'small', 'base', or a TOML run file to replay
+    config:Annotated[str, {'metavar': '{tiny,small,base,RUN.toml}'}]='small', # model size 'tiny', 'small', 'base', or a TOML run file to replay
     epochs:int=10, # epochs of the one-cycle schedule
     bs:int=64, # batch size per process
     lr:float=1e-3, # peak learning rate
     wd:float=0.05, # weight decay
     workers:int=0, # DataLoader worker processes
-    precision:str='auto', # 'auto' (bf16 where it helps), 'bf16', 'fp16' or 'fp32'
+    precision:Annotated[str, {'choices': PRECISIONS}]='auto', # 'auto' (bf16 where it helps), 'bf16', 'fp16' or 'fp32'
     early_stop:int=None, # early-stopping patience in epochs (default: off)
     pool_size:int=None, # train objects in the validation kNN pool (default: 2,048 on a CPU, 16,384 on a GPU)
     resume:bool=False, # continue from the last checkpoint in `out`
@@ -231,8 +239,8 @@ def avis_search(
     targetid:int, # TARGETID of the query object
     emb:str='avis-emb.h5', # embeddings file
     k:int=12, # neighbours
-    from_:str='image', # query modality: 'image' or 'spectrum'
-    to:str='spectrum', # searched modality: 'image' or 'spectrum'
+    from_:Annotated[str, {'choices': ('image', 'spectrum')}]='image', # query modality: 'image' or 'spectrum'
+    to:Annotated[str, {'choices': ('image', 'spectrum')}]='spectrum', # searched modality: 'image' or 'spectrum'
     out:str=None, # PNG of the gallery (default: search-<TARGETID>.png)
 ):
     "Nearest neighbours of one object, in-modal or cross-modal, as a table and a gallery of stamps and spectra."
@@ -281,8 +289,8 @@ def avis_map(
 def avis_cluster(
     emb:str='avis-emb.h5', # embeddings file
     out:str='avis-clusters', # folder for labels, cluster table, scores and figures
-    kind:str='joint', # 'img', 'spec' or 'joint'
-    method:str='map', # 'map' (hdbscan on a PaCMAP map) or 'raw' (fast_hdbscan on the embeddings; extra 'cluster')
+    kind:Annotated[str, {'choices': _MODALITY_CHOICES}]='joint', # embedding to cluster: 'img', 'spec' or 'joint' (or 'image', 'spectrum')
+    method:Annotated[str, {'choices': ('map', 'raw')}]='map', # 'map' (hdbscan on a PaCMAP map) or 'raw' (fast_hdbscan on the embeddings; extra 'cluster')
     maps:str=None, # maps.parquet from `avis map`, to reuse its map
     min_cluster_size:int=None, # HDBSCAN min_cluster_size (default: 0.5% of objects, at least 15)
     seed:int=0, # PaCMAP seed
@@ -320,7 +328,7 @@ def avis_demo(
     n:int=3000, # mock survey size (objects)
     size:int=64, # cutout size, pixels
     epochs:int=8, # training epochs
-    config:str='small', # model size
+    config:Annotated[str, {'choices': CONFIG_NAMES}]='small', # model size
     steps:int=300, # optimiser steps of each supervised baseline
     seed:int=0, # random seed
     fast:bool=False, # smoke-test mode: quick probes and baselines, joint maps only, PNG figures only

@@ -216,6 +216,6 @@ def renamed_kwargs(**renames # old keyword = 'new keyword'
 
 # %% ../nbs/00_core.ipynb #c033
 def default_device():
-    "The best torch device here: CUDA when present, else CPU."
-    import torch
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    "The best torch device here: CUDA when present, else Apple MPS, else CPU (fastai's `default_device`)."
+    from fastai.torch_core import default_device as fastai_device  # here, not at the top: importing fastai is slow
+    return fastai_device()

@@ -70,10 +70,14 @@ def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); 
                fast:bool=False, # 16 PCA components and batches of 16 (tests, smoke checks)
                device=None, # device of the networks
                seed:int=0, # PCA subsample, network initialisation and batches
+               progress:bool=False, # a line as each baseline starts, and a progress bar over each network's steps
               )->tuple:
     "Test-split redshifts of the four baselines: `({method: z}, {method: why skipped}, {method: steps trained})`."
     cat, z = emb.catalog, emb.catalog.Z.to_numpy(np.float64)
     preds, skipped, done = {}, {}, {}
+    def say(msg):
+        if progress: print(f'evaluate: baseline {msg}', flush=True)
+    say('photometry kNN')
     try:
         X, _ = photometry_features(cat)
         preds['photometry kNN'] = knn_predict(X[tr], z[tr], X[te], k)
@@ -82,6 +86,7 @@ def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); 
         for b in ('spectra PCA kNN', 'image CNN', 'spectrum net'): skipped[b] = 'no store: pixels needed'
         return preds, skipped, done
     st, gi = emb.store, emb.idx
+    say(f'spectra PCA kNN: reading {len(tr) + len(te):,} spectra')
     P = spectra_pca(st, gi[np.r_[tr, te]], gi[tr], n_components=16 if fast else 32, seed=seed)
     preds['spectra PCA kNN'] = knn_predict(P[:len(tr)], z[tr], P[len(tr):], k)
     hp = emb.meta.get('hparams') or {}
@@ -89,8 +94,9 @@ def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); 
     cfg = config or hp.get('config', 'small')
     kw = dict(img_kw=hp.get('img_kw'), spec_kw=hp.get('spec_kw')) if cfg == hp.get('config') else {}
     for name, tower in (('image CNN', 'img'), ('spectrum net', 'spec')):
+        say(f'{name}: {steps:,} steps of the {cfg} tower on {len(tr):,} train objects')
         net = train_znet(st, tower, gi[tr], z[tr], config=cfg, steps=steps, bs=16 if fast else 64,
-                         budget_s=budget_s, device=device, seed=seed, **kw)
+                         budget_s=budget_s, device=device, seed=seed, progress=progress, **kw)
         preds[name] = predict_znet(net, st, gi[te])
         done[name] = net.steps_done
     return preds, skipped, done
@@ -327,7 +333,7 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
              device=None, # device of the supervised baselines
              seed:int=0, # every random choice
              figures:bool=True, # write figures
-             progress:bool=True, # report stages as they finish
+             progress:bool=True, # report stages as they finish, and each baseline as it runs
             )->dict:
     "Run the AVIS evaluation protocol on `emb`; writes metrics.json, report.md, predictions and figures to `out`."
     t00, timing = time.time(), {}
@@ -345,7 +351,7 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
     skipped, max_iter = {}, 30 if fast else 300
     if baselines:
         bp, bs, done = stage('baselines', baseline_z, emb, tr, te, k, steps=steps or (20 if fast else 1000), config=config or ('tiny' if fast else None),
-                             budget_s=budget_s, fast=fast, device=device, seed=seed)
+                             budget_s=budget_s, fast=fast, device=device, seed=seed, progress=progress)
         preds.update(bp); skipped.update(bs); timing.update({f'{n} steps': s for n, s in done.items()})
     if probes: preds.update(stage('probes', probe_z, emb, tr, te, fracs, max_iter=max_iter, seed=seed))
     cls = {}

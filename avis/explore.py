@@ -323,7 +323,8 @@ class Explorer:
 
     def widget(self):
         "The ipywidgets explorer (display it in Jupyter)."
-        import ipywidgets as w
+        try: import ipywidgets as w  # the `viz` extra
+        except ImportError: raise ImportError("The Jupyter explorer needs ipywidgets: pip install 'avis[viz]'") from None
         menu = w.Dropdown(options=list(COLOURINGS), value=self.by, description='colour')
         box = w.Text(description='TARGETID', continuous_update=False)
         map_out, self._panel_out = w.Output(), w.Output()

@@ -121,7 +121,7 @@ def nn_index(x:np.ndarray, # (n, d) vectors to index
     if x.ndim != 2: raise ValueError(f"expected a 2-D array of vectors, got shape {x.shape}")
     d, faiss = x.shape[1], _faiss()
     if faiss is None:
-        if exact_max is not None and len(x) > exact_max: warnings.warn("faiss is not installed (pip install avis[search]): exact numpy search")
+        if exact_max is not None and len(x) > exact_max: warnings.warn("faiss is not installed (pip install faiss-cpu): exact numpy search")
         return FlatNumpy(x, metric)
     if exact_max is None or len(x) <= exact_max: index = faiss.IndexFlatIP(d) if metric == 'ip' else faiss.IndexFlatL2(d)
     else:

@@ -163,6 +163,7 @@ def on_small_disk(cmd:list, # the command, e.g. `avis_cmd('ingest', src, '--out'
         rd = lambda n: (t/n).read_text() if (t/n).exists() else ''
         return dict(how='tmpfs', rc=int(rd('rc') or -1), out=rd('out'), err=rd('err'), after=rd('after'))
 
+# %% ../nbs/45_reliability.ipynb #f002b
 def store_health(path)->dict:
     "What a store folder holds: pairs listed, listed shards that are not whole (and why), unlisted leftovers, 'incomplete' warnings."
     from avis.store import PairedStore
