@@ -6,18 +6,22 @@ Docs: https://avis-astro.github.io/avis/checkpoint.html.md"""
 
 # %% ../nbs/21_checkpoint.ipynb #k002
 from __future__ import annotations
-import json, os, random, shutil, tempfile
+import json, os, random, shutil, tempfile, hashlib, platform
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 from fastcore.foundation import L
+from fastcore.basics import patch
 from fastai.callback.tracker import TrackerCallback
 from fastai.torch_core import get_model
 from safetensors import SafetensorError
 from safetensors.torch import save_file, save_model as _st_save_model, load_model as _st_load_model
 from .core import atomic_path, DataError
+from .models import AvisModel, avis_model, tokens_named, check_hparams
+
 
 # %% auto #0
-__all__ = ['read_json', 'save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint']
+__all__ = ['PRETRAINED_FILES', 'read_json', 'save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint',
+           'latest_checkpoint', 'file_sha256', 'check_pretrained']
 
 # %% ../nbs/21_checkpoint.ipynb #c016
 def _is_safetensors(path)->bool:
@@ -169,3 +173,75 @@ def latest_checkpoint(path)->Path|None:
     for f in (path/'latest.json', path/'checkpoints'/'latest.json'):
         if f.exists(): return f.parent/read_json(f, 'checkpoint pointer')['latest']
     return None
+
+# %% ../nbs/21_checkpoint.ipynb #p002
+PRETRAINED_FILES = ('config.json', 'model.safetensors', 'model_card.json')
+
+def file_sha256(path, # a file
+               )->str:
+    "SHA-256 hex digest of a file's bytes, read in 1 MiB blocks."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
+def _software()->dict:
+    "The versions of the software that writes a pretrained folder."
+    import safetensors, avis
+    return dict(avis=avis.__version__, torch=torch.__version__, safetensors=safetensors.__version__, python=platform.python_version())
+
+# %% ../nbs/21_checkpoint.ipynb #p004
+@patch
+def save_pretrained(self:AvisModel, folder, # the folder to write (created if needed)
+                    card:dict|None=None, # a run's model card (default: `self.card`, set by `from_run`/`from_pretrained`)
+                   )->Path:
+    "Write `folder` as a pretrained model: config.json (hparams), model.safetensors, model_card.json with the weights' SHA-256."
+    hp = _plain(getattr(self, 'hparams', None) or {})
+    if not hp: raise ValueError('the model has no hparams (build it with `avis_model`): config.json could not rebuild it')
+    check_hparams(hp)
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    with atomic_path(folder/'config.json') as t: t.write_text(json.dumps(hp, indent=1))
+    w = save_weights(self, folder/'model.safetensors', dict(hparams=hp))
+    card = dict(card if card is not None else getattr(self, 'card', None) or {})
+    card.pop('weights', None)  # a run-relative path
+    card['model'] = {**(card.get('model') or {}), 'name': 'AVIS', 'hparams': hp, 'params': sum(p.numel() for p in self.parameters())}
+    card.setdefault('software', _software())
+    card.update(format='avis-pretrained', weights='model.safetensors', weights_sha256=file_sha256(w))
+    with atomic_path(folder/'model_card.json') as t: t.write_text(json.dumps(_plain(card), indent=1, default=str))
+    return folder
+
+# %% ../nbs/21_checkpoint.ipynb #p006
+def _pretrained_folder(name, revision=None)->Path:
+    "A local folder `name`, or the snapshot of Hub repo `name` at `revision` when `huggingface_hub` is installed."
+    p = Path(name)
+    if p.is_dir(): return p
+    try: from huggingface_hub import snapshot_download
+    except ImportError: raise FileNotFoundError(f"{str(name)!r} is not a folder, and huggingface_hub is not installed to fetch it as a Hub repo id "
+                                                "(pip install huggingface_hub)") from None
+    return Path(snapshot_download(repo_id=str(name), revision=revision))
+
+def check_pretrained(folder, # a pretrained folder
+                    )->tuple:
+    "`(hparams, card)` of a pretrained folder: every file present, hparams valid, the weights' SHA-256 that of the card."
+    folder = Path(folder)
+    for f in PRETRAINED_FILES:
+        if not (folder/f).is_file(): raise FileNotFoundError(f"{folder/f} is missing: a pretrained folder holds {', '.join(PRETRAINED_FILES)}")
+    hp = check_hparams(read_json(folder/'config.json', 'model config'), file=str(folder/'config.json'))
+    card = read_json(folder/'model_card.json', 'model card')
+    want = card.get('weights_sha256') if isinstance(card, dict) else None
+    if not want: raise DataError('the model card has no weights_sha256 to check model.safetensors against', file=str(folder/'model_card.json'))
+    got = file_sha256(folder/'model.safetensors')
+    if got != want: raise DataError(f'SHA-256 mismatch: model.safetensors has {got}, model_card.json says {want}', file=str(folder/'model.safetensors'))
+    return hp, card
+
+@patch(cls_method=True)
+def from_pretrained(cls:AvisModel, name, # a pretrained folder, or a Hub repo id (needs huggingface_hub)
+                    revision:str|None=None, # the Hub revision (branch, tag or commit); ignored for a folder
+                    device=None, # default: CPU
+                   )->AvisModel:
+    "The `AvisModel` saved by `save_pretrained` in `name`, checked (files, hparams, SHA-256) before it is built, in eval mode."
+    folder = _pretrained_folder(name, revision)
+    hp, card = check_pretrained(folder)  # before anything is allocated
+    model = load_weights(avis_model(**tokens_named(hp)), folder/'model.safetensors')
+    model.card, model.pretrained = card, str(folder)
+    return model.to(device or 'cpu').eval()

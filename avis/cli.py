@@ -1,4 +1,4 @@
-"""One `avis` entry point: `mock`, `ingest`, `merge`, `train`, `embed`, `evaluate`, `map`, `cluster`, `search`, `demo`.
+"""One `avis` entry point: `mock`, `ingest`, `merge`, `train`, `embed`, `evaluate`, `map`, `cluster`, `search`, `export`, `demo`.
 
 Docs: https://avis-astro.github.io/avis/cli.html.md"""
 
@@ -13,9 +13,9 @@ from fastcore.script import anno_parser, CliError
 from .core import DataError
 
 # %% auto #0
-__all__ = ['CONFIG_NAMES', 'PRECISIONS', 'BANDS', 'COMMANDS', 'read_run_file', 'write_run_file', 'avis_mock', 'avis_ingest',
-           'avis_merge', 'avis_train', 'avis_embed', 'avis_evaluate', 'avis_search', 'avis_map', 'avis_cluster',
-           'avis_bench', 'avis_demo', 'main']
+__all__ = ['CONFIG_NAMES', 'PRECISIONS', 'BANDS', 'EXPORT_FORMATS', 'COMMANDS', 'read_run_file', 'write_run_file', 'avis_mock',
+           'avis_ingest', 'avis_merge', 'avis_train', 'avis_embed', 'avis_evaluate', 'avis_search', 'avis_export',
+           'avis_map', 'avis_cluster', 'avis_bench', 'avis_demo', 'main']
 
 # %% ../nbs/40_cli.ipynb #c005
 def _out_dir(out, opt:str='--out'):
@@ -199,7 +199,7 @@ def _last_metrics(learn)->dict:
 
 # %% ../nbs/40_cli.ipynb #c018
 def avis_embed(
-    model:str='avis-run', # run folder from `avis train` (weights are read with safetensors only)
+    model:str='avis-run', # run folder from `avis train`, or a pretrained folder (`save_pretrained`); safetensors only
     store:str='avis-store', # paired store to embed
     out:str='avis-emb.h5', # embeddings file (HDF5); an interrupted run resumes
     bs:int=256, # batch size
@@ -257,6 +257,28 @@ def avis_search(
     fig = plot_gallery(e, res); fig.savefig(out, dpi=100, bbox_inches='tight'); plt.close(fig)
     print(res.to_string(index=False)); print(f'avis search: gallery in {out}')
     return res
+
+# %% ../nbs/40_cli.ipynb #x23c
+EXPORT_FORMATS = ('parquet', 'fits', 'mmu')  # `avis.export.EXPORT_FORMATS`
+_EXPORT_SUFFIX = dict(parquet='.parquet', fits='.fits', mmu='.hdf5')
+
+def avis_export(
+    emb:str, # embeddings file from `avis embed` (it knows its store, whose catalogue is exported too)
+    format:Annotated[str, {'choices': EXPORT_FORMATS}]='parquet', # 'parquet', 'fits' or 'mmu' (Multimodal Universe HDF5)
+    out:str=None, # the file to write (default: EMB with the suffix .parquet, .fits or .hdf5)
+    store:str=None, # the store, if it moved since embedding
+    overwrite:bool=False, # replace OUT when it exists
+):
+    "Write embeddings with their catalogue as Parquet, a FITS table or Multimodal Universe HDF5."
+    if format not in EXPORT_FORMATS: raise CliError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {format!r}")
+    _in_file(emb, 'embeddings file', 'EMB')
+    out = Path(out or Path(emb).with_suffix(_EXPORT_SUFFIX[format]))
+    _out_file(out)
+    if out.exists() and not overwrite: raise CliError(f'--out {out} exists: pass --overwrite to replace it')
+    from avis.export import export_embeddings
+    p = export_embeddings(emb, out, format, overwrite=overwrite, store=store)
+    print(f'avis export: {p} ({format})')
+    return p
 
 # %% ../nbs/40_cli.ipynb #c022
 def _map_page(res:dict, # what `avis.maps.make_maps` returned
@@ -378,8 +400,8 @@ def avis_demo(
 
 # %% ../nbs/40_cli.ipynb #c030
 COMMANDS = dict(mock=avis_mock, ingest=avis_ingest, merge=avis_merge, train=avis_train, embed=avis_embed, evaluate=avis_evaluate,
-                search=avis_search, map=avis_map, cluster=avis_cluster, bench=avis_bench, demo=avis_demo)
-_POS = dict(ingest=['src'], merge=['out', 'stores'], search=['targetid'])
+                search=avis_search, export=avis_export, map=avis_map, cluster=avis_cluster, bench=avis_bench, demo=avis_demo)
+_POS = dict(ingest=['src'], merge=['out', 'stores'], search=['targetid'], export=['emb'])
 
 def _parser()->argparse.ArgumentParser:
     "The `avis` argument parser: one subparser per command, built from its docments."

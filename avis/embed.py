@@ -9,11 +9,12 @@ from __future__ import annotations
 import os, json, time, hashlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, h5py
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 from .core import DataError, atomic_path, default_device, SPLITS, split_of, check_modality, renamed_kwargs
 from .store import PairedStore
 from .models import avis_model, tokens_named, AvisModel, check_hparams, check_store
-from .checkpoint import _is_safetensors, _st_meta, read_json, load_weights  # the safetensors checks of the checkpoint layer
+from .checkpoint import _is_safetensors, _st_meta, read_json, load_weights, check_pretrained  # the safetensors checks of the checkpoint layer
 
 # %% auto #0
 __all__ = ['EMB_VERSION', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings', 'Embeddings',
@@ -42,10 +43,16 @@ def _card(path:Path)->dict:
     if not isinstance(card, dict): raise DataError(f'invalid model card: a JSON object expected, got {type(card).__name__}', file=str(path))
     return card
 
-def run_weights(run # a run folder, a checkpoint folder, or a .safetensors file
+def _is_pretrained(run)->bool:
+    "Whether `run` is a pretrained folder (`config.json` beside `model.safetensors`)."
+    run = Path(run)
+    return run.is_dir() and (run/'config.json').exists() and (run/'model.safetensors').exists()
+
+def run_weights(run # a run folder, a checkpoint folder, a pretrained folder, or a .safetensors file
                )->tuple:
     "The weights file of `run` and its model hparams, checked by `check_hparams`: `(path, hparams)`."
     run = Path(run)
+    if _is_pretrained(run): return run/'model.safetensors', check_pretrained(run)[0]  # files, hparams and SHA-256 checked
     card = card_file = None
     if run.is_dir():
         if (run/'model_card.json').exists():
@@ -67,15 +74,33 @@ def run_weights(run # a run folder, a checkpoint folder, or a .safetensors file
     return w, check_hparams(hp, file=src)
 
 # %% ../nbs/30_embed.ipynb #c008
-def load_run(run, # a run folder (model_card.json + models/best.safetensors), a checkpoint folder, or a .safetensors file
+def load_run(run, # a run folder (model_card.json + models/best.safetensors), a checkpoint folder, a pretrained folder, or a .safetensors file
              device=None, # default: CUDA when present, else CPU
             )->AvisModel:
     "The trained `AvisModel` of `run`, in eval mode, its weights loaded from safetensors."
-    w, hp = run_weights(run)  # the hparams are checked before the model is built
-    model = avis_model(**tokens_named(hp))
-    load_weights(model, w)  # a damaged file or weights of another shape: a `DataError` naming it
+    if _is_pretrained(run): model = AvisModel.from_pretrained(run)  # checked against its card's SHA-256
+    else:
+        w, hp = run_weights(run)  # the hparams are checked before the model is built
+        model = avis_model(**tokens_named(hp))
+        load_weights(model, w)  # a damaged file or weights of another shape: a `DataError` naming it
     model.run = str(Path(run).resolve())
     return model.to(device or default_device()).eval()
+
+def _run_card(run, w:Path)->dict|None:
+    "The model card of the run that weights `w` of `run` belong to, or None."
+    run = Path(run)
+    for c in (run/'model_card.json', w.parent/'model_card.json', w.parent.parent/'model_card.json', w.parent.parent.parent/'model_card.json'):
+        if c.exists(): return _card(c)
+    return None
+
+@patch(cls_method=True)
+def from_run(cls:AvisModel, run, # a run folder written by `fit_avis` (or anything `load_run` takes)
+             device=None, # default: CUDA when present, else CPU
+            )->AvisModel:
+    "The model of `run` (`load_run`) with the run's model card as `model.card`, ready for `save_pretrained`."
+    model = load_run(run, device)
+    if not _is_pretrained(run): model.card = _run_card(run, run_weights(run)[0])
+    return model
 
 # %% ../nbs/30_embed.ipynb #c012
 EMB_VERSION = 1

@@ -59,9 +59,9 @@ def embedding_array(emb, # `Embeddings` (or anything `as_embeddings` accepts)
 
 # %% ../nbs/32_maps.ipynb #c014
 class _Linear:
-    "The affine map `(x - mean) @ components.T` that pacmap's PCA / truncated SVD apply (numpy only)."
-    def __init__(self, components, mean): store_attr()
-    def transform(self, x): return ((np.asarray(x, np.float32) - self.mean) @ self.components.T).astype(np.float32)
+    "The affine map `(x - mean_) @ components_.T` that pacmap's PCA / truncated SVD apply (numpy only; sklearn's attribute names)."
+    def __init__(self, components_, mean_): store_attr()
+    def transform(self, x): return ((np.asarray(x, np.float32) - self.mean_) @ self.components_.T).astype(np.float32)
 
 # %% ../nbs/32_maps.ipynb #c015
 class PacmapMap:
@@ -79,6 +79,32 @@ class PacmapMap:
     def n_components(self)->int: return self.coords.shape[1]
     def __len__(self): return len(self.coords)
     def __repr__(self): return f"PacmapMap({len(self)} points, {self.n_components}-D, seed={self.seed}, {self.meta.get('kind', '')})"
+
+# %% ../nbs/32_maps.ipynb #nff4ef1
+_PACMAP_STATE = ('xmin', 'xmax', 'xmean', 'tsvd_transformer', 'pca_solution', 'embedding_', 'n_neighbors', 'tree')
+
+def _pacmap_state(r, # a `pacmap.PaCMAP`: fitted (to read from) or fresh (to restore into)
+                  pmap:PacmapMap|None=None, # the map to restore into `r`; None reads `r`
+                 ):
+    "`r`'s fitted preprocessing as a `prep` dict (pmap None), or `r` with `pmap`'s fitted state set, ready to `transform`."
+    if pmap is None:
+        tsvd = r.tsvd_transformer
+        return dict(xmin=float(r.xmin), xmax=float(r.xmax), xmean=np.asarray(r.xmean, np.float32),
+                    components=np.asarray(tsvd.components_, np.float32),
+                    mean=np.asarray(getattr(tsvd, 'mean_', np.zeros(tsvd.components_.shape[1])), np.float32),
+                    pca_solution=bool(r.pca_solution))
+    import faiss
+    p = pmap.prep
+    r.xmin, r.xmax, r.xmean = p['xmin'], p['xmax'], p['xmean']
+    r.tsvd_transformer, r.pca_solution = _Linear(p['components'], p['mean']), p['pca_solution']
+    r.embedding_, r.n_neighbors = pmap.coords.astype(np.float32), pmap.params['n_neighbors']
+    basis = np.ascontiguousarray(pmap.basis, dtype=np.float32)
+    if pmap.params['distance'] == 'angular':
+        r.tree = faiss.IndexHNSWFlat(basis.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        basis = basis.copy(); faiss.normalize_L2(basis)
+    else: r.tree = faiss.IndexHNSWFlat(basis.shape[1], 32, faiss.METRIC_L2)
+    r.tree.add(basis)
+    return r
 
 # %% ../nbs/32_maps.ipynb #c016
 PACMAP_DEFAULTS = dict(n_neighbors=None, MN_ratio=0.5, FP_ratio=2.0, distance='euclidean', lr=1.0,
@@ -117,11 +143,7 @@ def fit_map(x:np.ndarray, # (N, D) embeddings
     coords = r.fit_transform(x, init='pca').astype(np.float32)
     params['n_neighbors'] = int(r.n_neighbors)
     params['num_iters'] = list(r.num_iters)
-    tsvd = r.tsvd_transformer
-    prep = dict(xmin=float(r.xmin), xmax=float(r.xmax), xmean=np.asarray(r.xmean, np.float32),
-                components=np.asarray(tsvd.components_, np.float32),
-                mean=np.asarray(getattr(tsvd, 'mean_', np.zeros(tsvd.components_.shape[1])), np.float32),
-                pca_solution=bool(r.pca_solution))
+    prep = _pacmap_state(r)
     basis = _preprocess(x, prep) if keep_basis else None
     import pacmap
     m = dict(meta or {}, n=len(x), dim=x.shape[1], fit_s=round(time.time() - t0, 2), pacmap_version=pacmap.__version__)
@@ -136,19 +158,8 @@ def transform(self:PacmapMap, x:np.ndarray # (M, D) new embeddings, same D as th
     x = np.ascontiguousarray(x, dtype=np.float32)
     if x.ndim != 2 or x.shape[1] != self.meta.get('dim', x.shape[1]):
         raise ValueError(f"Expected (M, {self.meta.get('dim')}) embeddings, got {x.shape}")
-    import faiss
-    p = self.prep
     r = _pacmap(self.n_components, self.seed, {k: v for k, v in self.params.items() if k in PACMAP_DEFAULTS})
-    r.n_neighbors = self.params['n_neighbors']
-    r.embedding_, r.xmin, r.xmax, r.xmean = self.coords.astype(np.float32), p['xmin'], p['xmax'], p['xmean']
-    r.tsvd_transformer, r.pca_solution = _Linear(p['components'], p['mean']), p['pca_solution']
-    basis = np.ascontiguousarray(self.basis, dtype=np.float32)
-    if self.params['distance'] == 'angular':
-        r.tree = faiss.IndexHNSWFlat(basis.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-        basis = basis.copy(); faiss.normalize_L2(basis)
-    else: r.tree = faiss.IndexHNSWFlat(basis.shape[1], 32, faiss.METRIC_L2)
-    r.tree.add(basis)
-    return r.transform(x, init='pca').astype(np.float32)
+    return _pacmap_state(r, self).transform(x, init='pca').astype(np.float32)
 
 # %% ../nbs/32_maps.ipynb #c024
 MAP_FORMAT = 'avis-pacmap-map/1'

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 import numpy as np, pandas as pd, h5py
+import astropy.units as u
+from astropy_healpix import lonlat_to_healpix
 from fastcore.basics import AttrDict
 from .core import data_reader, NPIX_BRZ, PIXSCALE, BANDS, DataError, atomic_path, camera_wave
 from .legacy import _mad_ivar
@@ -17,35 +19,15 @@ from .legacy import _mad_ivar
 __all__ = ['healpix_nest', 'ls_targetid', 'write_mmu_desi', 'read_mmu_desi', 'write_mmu_legacy', 'read_mmu_legacy']
 
 # %% ../nbs/02a_mmu.ipynb #c006
-def _spread_bits(v:np.ndarray)->np.ndarray:
-    "Interleave zeros between the bits of `v` (bit b goes to bit 2b)."
-    out = np.zeros_like(v)
-    for b in range(30): out |= ((v >> b) & 1) << (2*b)
-    return out
-
 def healpix_nest(ra, # deg
                  dec, # deg
                  nside:int=16 # a power of 2
                 )->np.ndarray:
-    "NESTED HEALPix pixel (int64) of each position at `nside`."
-    if nside < 1 or nside & (nside - 1): raise ValueError(f'nside must be a power of 2, got {nside}')
+    "NESTED HEALPix pixel (int64) of each position at `nside` (via astropy-healpix); -1 where ra or dec is not finite."
+    if nside < 1 or nside & (nside - 1) or nside > 2**29: raise ValueError(f'nside must be a power of 2 up to 2**29, got {nside}')
     ra, dec = np.broadcast_arrays(np.asarray(ra, float), np.asarray(dec, float))
-    z = np.sin(np.deg2rad(dec)); za = np.abs(z)
-    tt = np.mod(np.deg2rad(ra), 2*np.pi)/(np.pi/2)  # in [0, 4)
-    t1, t2 = nside*(0.5 + tt), nside*z*0.75  # equatorial belt, |z| <= 2/3
-    jp, jm = (t1 - t2).astype(np.int64), (t1 + t2).astype(np.int64)
-    ifp, ifm = jp//nside, jm//nside
-    face_eq = np.where(ifp == ifm, ifp | 4, np.where(ifp < ifm, ifp, ifm + 8))
-    ix_eq, iy_eq = jm & (nside - 1), nside - (jp & (nside - 1)) - 1
-    ntt = np.minimum(3, tt.astype(np.int64)); tp = tt - ntt  # polar caps
-    s = nside*np.sqrt(3*(1 - za))
-    jp2, jm2 = np.minimum((tp*s).astype(np.int64), nside - 1), np.minimum(((1 - tp)*s).astype(np.int64), nside - 1)
-    north = z >= 0
-    face_p = np.where(north, ntt, ntt + 8)
-    ix_p, iy_p = np.where(north, nside - jm2 - 1, jp2), np.where(north, nside - jp2 - 1, jm2)
-    eq = za <= 2/3
-    face, ix, iy = np.where(eq, face_eq, face_p), np.where(eq, ix_eq, ix_p), np.where(eq, iy_eq, iy_p)
-    return (face*nside*nside + _spread_bits(ix) + (_spread_bits(iy) << 1)).astype(np.int64)
+    with np.errstate(invalid='ignore'): pix = lonlat_to_healpix(ra*u.deg, dec*u.deg, nside, order='nested')
+    return np.asarray(pix, np.int64)
 
 # %% ../nbs/02a_mmu.ipynb #c010
 def ls_targetid(release, # Legacy Surveys RELEASE

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
+from markdown_it import MarkdownIt
 from .core import atomic_path, fmt, md_table
 
 # %% auto #0
@@ -129,53 +130,24 @@ def plot_history(history, # DataFrame from `read_history`, or a history.csv path
     return fig
 
 # %% ../nbs/36_report.ipynb #c015
-def _inline(s:str, base:str='')->str:
-    "Escaped HTML of one line of markdown: images, links, `code`, **bold**, *italic*."
-    out, pos = [], 0
-    pat = re.compile(r'!\[([^\]]*)\]\(([^)\s]+)\)|\[([^\]]+)\]\(([^)\s]+)\)|`([^`]+)`|\*\*(.+?)\*\*|\*([^*\s][^*]*)\*')
-    def url(u): return u if re.match(r'^([a-z]+:|#|/)', u) else base + u
-    for m in pat.finditer(s):
-        out.append(html.escape(s[pos:m.start()])); pos = m.end()
-        alt, src, text, href, code, bold, em = m.groups()
-        if src is not None: out.append(f'<img src="{html.escape(url(src))}" alt="{html.escape(alt)}">')
-        elif href is not None: out.append(f'<a href="{html.escape(url(href))}">{html.escape(text)}</a>')
-        elif code is not None: out.append(f'<code>{html.escape(code)}</code>')
-        elif bold is not None: out.append(f'<strong>{html.escape(bold)}</strong>')
-        else: out.append(f'<em>{html.escape(em)}</em>')
-    return ''.join(out) + html.escape(s[pos:])
-
-def _cells(line:str)->list: return [c.strip() for c in line.strip().strip('|').split('|')]
+def _md_parser()->MarkdownIt:
+    "CommonMark with GitHub tables; raw HTML in the text is escaped, not passed through."
+    return MarkdownIt('commonmark', {'html': False, 'xhtmlOut': False}).enable('table')
 
 def md_to_html(text:str, # markdown
                shift:int=0, # add this to every heading level (capped at 6)
                base:str='', # prefix of relative image/link paths
               )->str:
-    "HTML of the markdown subset `avis.evaluate` writes: headings, paragraphs, tables, bullet lists, images."
-    lines, out, i = text.splitlines(), [], 0
-    is_rule = lambda l: re.fullmatch(r'\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*', l) is not None
-    while i < len(lines):
-        l = lines[i]
-        if not l.strip(): i += 1; continue
-        if m := re.match(r'^(#{1,6})\s+(.*)$', l):
-            n = min(len(m.group(1)) + shift, 6)
-            out.append(f'<h{n}>{_inline(m.group(2).strip(), base)}</h{n}>'); i += 1; continue
-        if l.lstrip().startswith('|') and i + 1 < len(lines) and is_rule(lines[i + 1]):
-            head, rows, i = _cells(l), [], i + 2
-            while i < len(lines) and lines[i].lstrip().startswith('|'): rows.append(_cells(lines[i])); i += 1
-            th = ''.join(f'<th>{_inline(c, base)}</th>' for c in head)
-            trs = ''.join('<tr>' + ''.join(f'<td>{_inline(c, base)}</td>' for c in r) + '</tr>\n' for r in rows)
-            out.append(f'<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{trs}</tbody>\n</table>'); continue
-        if re.match(r'^\s*[-*]\s+', l):
-            items = []
-            while i < len(lines) and re.match(r'^\s*[-*]\s+', lines[i]):
-                item = re.sub(r'^\s*[-*]\s+', '', lines[i]); i += 1
-                items.append(f'<li>{_inline(item, base)}</li>')
-            out.append('<ul>\n' + '\n'.join(items) + '\n</ul>'); continue
-        para, i = [l.strip()], i + 1
-        while (i < len(lines) and lines[i].strip() and not re.match(r'^(#{1,6}\s|\s*\||\s*[-*]\s+)', lines[i])):
-            para.append(lines[i].strip()); i += 1
-        out.append(f'<p>{_inline(" ".join(para), base)}</p>')
-    return '\n'.join(out)
+    "HTML of markdown (CommonMark + tables, via markdown-it-py), with headings shifted and relative paths prefixed."
+    md = _md_parser()
+    tokens = md.parse(text)
+    def url(u): return u if re.match(r'^([a-z][a-z0-9+.-]*:|#|/)', u, re.I) else base + u
+    for t in tokens:
+        if t.type in ('heading_open', 'heading_close'): t.tag = f'h{min(int(t.tag[1]) + shift, 6)}'
+        for c in t.children or []:
+            if c.type == 'link_open': c.attrSet('href', url(c.attrGet('href')))
+            elif c.type == 'image': c.attrSet('src', url(c.attrGet('src')))
+    return md.renderer.render(tokens, md.options, {}).strip()
 
 # %% ../nbs/36_report.ipynb #c018
 def html_table(df:pd.DataFrame, # the table
