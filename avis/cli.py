@@ -200,21 +200,40 @@ def _last_metrics(learn)->dict:
 # %% ../nbs/40_cli.ipynb #c018
 def avis_embed(
     model:str='avis-run', # run folder from `avis train`, or a pretrained folder (`save_pretrained`); safetensors only
-    store:str='avis-store', # paired store to embed
-    out:str='avis-emb.h5', # embeddings file (HDF5); an interrupted run resumes
+    store:str='avis-store', # paired store to embed (unless --files or --src is given)
+    out:str='avis-emb.h5', # embeddings file (HDF5); an interrupted store run resumes
+    files:Annotated[str, {'nargs': '+'}]=None, # DESI coadd and/or cutout files to embed instead of a store (paired by TARGETID)
+    src:str=None, # a folder whose coadd and cutout files are embedded instead of a store (searched recursively)
     bs:int=256, # batch size
-    float16:bool=False, # store embeddings as float16 (half the size)
+    float16:bool=False, # store embeddings as float16 (half the size; store runs)
     quiet:bool=False, # no progress bar
 ):
-    "Embed every object of a store with a trained model (streamed, resumable; sharded under torchrun)."
-    from avis.embed import embed_store
+    "Embed every object of a store, or of DESI coadd / cutout files, with a trained model (store runs: streamed, resumable; sharded under torchrun)."
     if not Path(model).exists(): raise CliError(f'No such run: {model}')
-    if not Path(store, 'store.json').exists(): raise CliError(f'{store} is not a paired store')
     _out_file(out)
     t0 = time.time()
+    if files or src:
+        from avis.embed import embed_files
+        if files and src: raise CliError('give --files or --src, not both')
+        if src:
+            from avis.ingest import find_inputs
+            if not Path(src).is_dir(): raise CliError(f'--src {src} is not a folder')
+            found = find_inputs(src)
+            files = found['coadd'] + found['cutout']
+            if not files: raise CliError(f'--src {src} holds no coadd-*.fits or cutout files')
+        for f in files: _in_file(f, 'input file', '--files')
+        p = embed_files(model, files, out, bs=bs)
+        from avis.embed import load_embeddings
+        e = load_embeddings(p)
+        print(f"avis embed: {p}: {len(e)} objects ({e.has('img').sum()} with an image, {e.has('spec').sum()} with a spectrum) "
+              f"in {time.time()-t0:.0f} s")
+        return p
+    from avis.embed import embed_store
+    if not Path(store, 'store.json').exists(): raise CliError(f'{store} is not a paired store')
     p = embed_store(model, store, out, bs=bs, dtype='float16' if float16 else 'float32', progress=not quiet)
     print(f'avis embed: {p} in {time.time()-t0:.0f} s')
     return p
+
 
 # %% ../nbs/40_cli.ipynb #c019
 def avis_evaluate(

@@ -1,4 +1,4 @@
-"""Load a trained run, embed every object of a store into one HDF5 file (streamed, resumable, sharded by rank), and read it back with its catalog.
+"""Load a trained run, embed every object of a store into one HDF5 file (streamed, resumable, sharded by rank), or embed arrays and DESI coadd / cutout files, and read it back with its catalog.
 
 Docs: https://avis-astro.github.io/avis/embed.html.md"""
 
@@ -11,14 +11,18 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, h5py
 from fastcore.basics import patch
 from tqdm.auto import tqdm
-from .core import DataError, atomic_path, default_device, SPLITS, split_of, check_modality, renamed_kwargs
+from .core import DataError, atomic_path, default_device, SPLITS, split_of, check_modality, renamed_kwargs, MODALITY_NAMES
+from types import SimpleNamespace
 from .store import PairedStore
+from .desi import read_coadd
+from .legacy import is_cutout, read_cutout
+from .ingest import load_image, _name_tid  # a cutout's pixels and TARGETID as ingest reads them
 from .models import avis_model, tokens_named, AvisModel, check_hparams, check_store
 from .checkpoint import _is_safetensors, _st_meta, read_json, load_weights, check_pretrained  # the safetensors checks of the checkpoint layer
 
 # %% auto #0
 __all__ = ['EMB_VERSION', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings', 'Embeddings',
-           'load_embeddings']
+           'load_embeddings', 'embed_arrays', 'embed_files']
 
 # %% ../nbs/30_embed.ipynb #c007
 def _inside_run(run:Path, rel, what:str)->Path:
@@ -309,10 +313,21 @@ class Embeddings:
         if split not in SPLITS: raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
         return self.split == split
 
+    def has(self, modality:str # 'img', 'spec' or 'joint' (or 'image', 'spectrum')
+           )->np.ndarray:
+        "Boolean mask of the objects that have an embedding of `modality` (joint: both); file-embedded objects may lack one."
+        m = check_modality(modality)
+        if m == 'joint': return self.has('img') & self.has('spec')
+        col = f'HAS_{m.upper()}'
+        return self.catalog[col].to_numpy(bool) if col in self.catalog else np.isfinite(getattr(self, m)).all(1)
+
     def get(self, modality:str # 'img', 'spec' or 'joint' (or 'image', 'spectrum')
            )->np.ndarray:
-        "The embedding matrix of one modality."
-        return getattr(self, check_modality(modality))
+        "The embedding matrix of one modality; a `ValueError` when some objects lack it (select them with `has`)."
+        m = check_modality(modality)
+        if not (ok := self.has(m)).all():
+            raise ValueError(f"{(~ok).sum()} of {len(self)} objects have no {MODALITY_NAMES[m]} embedding: use e.subset(e.has({m!r}))")
+        return getattr(self, m)
 
     def rows(self, targetid # one TARGETID or several
             )->np.ndarray:
@@ -329,7 +344,7 @@ class Embeddings:
         return Embeddings(self.img[mask], self.spec[mask], self.catalog.iloc[np.arange(len(self))[mask]], self.store, self.meta)
 
 # %% ../nbs/30_embed.ipynb #c034
-def load_embeddings(path, # an embeddings file from `embed_store`
+def load_embeddings(path, # an embeddings file from `embed_store` or `embed_files`
                     store=None, # the store (a `PairedStore` or folder); default: the one recorded in the file
                     partial:bool=False, # accept an unfinished file (its first `n_done` rows)
                    )->Embeddings:
@@ -341,6 +356,9 @@ def load_embeddings(path, # an embeddings file from `embed_store`
             raise ValueError(f"{path} is unfinished ({n}/{meta['n']} rows): rerun embed_store to resume, or pass partial=True")
         img, spec = f['img'][:n].astype(np.float32), f['spec'][:n].astype(np.float32)
         tid, idx, split = f['targetid'][:n], f['idx'][:n], f['split'][:n].astype(str)
+        has = {f'HAS_{k.upper()}': f[f'has_{k}'][:n].astype(bool) for k in ('img', 'spec') if f'has_{k}' in f}  # files: one modality may be absent
+    if meta.get('source') == 'files' and store is None:  # embedded from coadd/cutout files: no store
+        return Embeddings(img, spec, pd.DataFrame(dict(TARGETID=tid, SPLIT=split, IDX=idx, **has)), None, meta)
     st = store if isinstance(store, PairedStore) else None
     if st is None:
         p = Path(store or meta.get('store', ''))
@@ -353,4 +371,118 @@ def load_embeddings(path, # an embeddings file from `embed_store`
             raise ValueError(f"store {st.path} does not hold the objects of {path} at the recorded indices")
         cat = st.catalog.iloc[idx].reset_index(drop=True).assign(IDX=idx)
     else: cat = pd.DataFrame(dict(TARGETID=tid, SPLIT=split, IDX=idx))
-    return Embeddings(img, spec, cat, st, meta)
+    return Embeddings(img, spec, cat.assign(**has), st, meta)
+
+# %% ../nbs/30_embed.ipynb #n3e3b49
+def _check_arrays(model:AvisModel, flux=None, ivar=None, mask=None, img=None, img_ivar=None)->dict:
+    "float32 model inputs `spec` (N, 3, npix) and `img` (N, 2, B, S, S) of the arrays given, checked against `model`; non-finite pixels get ivar 0."
+    hp, run = getattr(model, 'hparams', None) or {}, getattr(model, 'run', '(in memory)')
+    out = {}
+    if flux is not None:
+        if ivar is None: raise ValueError('flux needs its ivar')
+        flux, ivar = np.array(flux, np.float32, ndmin=2), np.array(ivar, np.float32, ndmin=2)
+        mask = np.zeros(flux.shape, bool) if mask is None else np.array(mask, ndmin=2) != 0
+        npix = model.spec_enc.npix
+        if flux.ndim != 2 or flux.shape[1] != npix:
+            raise ValueError(f"model {run} was trained on spectra of {npix} pixels (the DESI brz grid); got flux of shape {flux.shape}: "
+                             "resample onto the training grid first")
+        if ivar.shape != flux.shape or mask.shape != flux.shape: raise ValueError(f"flux {flux.shape}, ivar {ivar.shape} and mask {mask.shape} differ")
+        if (ivar < 0).any(): raise ValueError("ivar must be >= 0 (0 marks missing data)")
+        bad = ~(np.isfinite(flux) & np.isfinite(ivar))  # as `read_coadd` does: flux 0, ivar 0, flagged
+        flux[bad], ivar[bad] = 0, 0
+        out['spec'] = np.stack([flux, ivar, (mask | bad).astype(np.float32)], 1)
+    if img is not None:
+        if img_ivar is None: raise ValueError('img needs its img_ivar')
+        img, img_ivar = np.array(img, np.float32), np.array(img_ivar, np.float32)
+        bands, size = hp.get('bands') or getattr(model.img_enc, 'bands', None), hp.get('size')
+        want = (len(bands), size, size) if bands and size else None
+        if img.ndim != 4 or (want and img.shape[1:] != want):
+            raise ValueError(f"model {run} was trained on {size}-px cutouts in bands {bands!r}: images (N, {len(bands or '')}, {size}, {size}) "
+                             f"expected, got {img.shape}")
+        if img_ivar.shape != img.shape: raise ValueError(f"img {img.shape} and img_ivar {img_ivar.shape} differ")
+        if (img_ivar < 0).any(): raise ValueError("img_ivar must be >= 0 (0 marks missing data)")
+        bad = ~(np.isfinite(img) & np.isfinite(img_ivar))  # as `legacy.to_bands` does: 0 with ivar 0
+        img[bad], img_ivar[bad] = 0, 0
+        out['img'] = np.stack([img, img_ivar], 1)
+    if len({len(v) for v in out.values()}) > 1: raise ValueError(f"spectra and images differ in number: {[len(v) for v in out.values()]}")
+    return out
+
+@torch.no_grad()
+def embed_arrays(model, # an `AvisModel`, or a run folder / pretrained folder for `load_run`
+                 flux=None, # (N, npix) spectra on the model's grid (DESI brz, 7781 pixels)
+                 ivar=None, # (N, npix) their inverse variance, 0 where bad
+                 mask=None, # (N, npix) bad-pixel mask (non-zero = bad); default: none
+                 img=None, # (N, B, S, S) cutouts in the model's bands and size, nanomaggies
+                 img_ivar=None, # (N, B, S, S) their inverse variance, 0 where no data
+                 bs:int=256, # batch size
+                 precision:str='fp32', # 'fp32', 'bf16', 'fp16' or 'auto' (as `embed_store`)
+                 device=None, # default: the model's device
+                )->dict:
+    "Unit-norm float32 embeddings `{'img': (N, D), 'spec': (N, D)}` of the modalities given (a key only for each one given)."
+    _autocast(torch.device('cpu'), precision)
+    if not isinstance(model, torch.nn.Module): model = load_run(model, device=device)
+    x = _check_arrays(model, flux, ivar, mask, img, img_ivar)
+    if not x: raise ValueError('nothing to embed: pass flux/ivar (spectra) and/or img/img_ivar (images)')
+    device = torch.device(device) if device is not None else next(model.parameters()).device
+    model = model.to(device).eval()
+    enc = dict(img=model.encode_image, spec=model.encode_spectrum)
+    out = {}
+    for k, a in x.items():
+        e = np.zeros((len(a), int(model.dim)), np.float32)
+        for s in range(0, len(a), bs):
+            with _autocast(device, precision): e[s:s + bs] = enc[k](torch.from_numpy(a[s:s + bs]).to(device)).float().cpu().numpy()
+        out[k] = e
+    return out
+
+
+# %% ../nbs/30_embed.ipynb #nb37e62
+def _read_files(files, bands:str, size:int)->tuple:
+    "Spectra `{TARGETID: (flux, ivar, mask)}` of the DESI coadds and images `{TARGETID: (img, ivar)}` of the cutouts among `files`."
+    spec, img = {}, {}
+    for p in map(Path, files):
+        if is_cutout(p):
+            tid = read_cutout(p).targetid
+            if tid is None: tid = _name_tid(p.name)  # as `ingest` pairs cutouts by name
+            if tid < 0: raise DataError('cutout names no TARGETID (no TARGETID keyword, no digits in its name)', file=str(p))
+            img[tid] = load_image(SimpleNamespace(KEY=str(p), PATH=p, ROW=-1), bands, size)[:2]  # the store's crop and ivar
+        else:
+            sp = read_coadd(p)  # not a cutout: a coadd, or a `DataError` naming the file
+            for i, t in enumerate(sp.targetid): spec[int(t)] = (sp.flux[i], sp.ivar[i], sp.mask[i])
+    return spec, img
+
+def embed_files(model, # an `AvisModel`, or a run folder / pretrained folder for `load_run`
+                files, # DESI coadd files and/or cutout files (paired by TARGETID)
+                out, # the embeddings file to write (HDF5)
+                bs:int=256, # batch size
+                precision:str='fp32', # as `embed_store`
+                device=None, # default: the model's device
+               )->Path:
+    "Embed the objects of coadd and cutout files into `out`: NaN rows for a modality an object lacks, with `has_img`/`has_spec`."
+    if not isinstance(model, torch.nn.Module): model = load_run(model, device=device)
+    files = sorted({Path(f) for f in files})
+    if not files: raise ValueError('no files to embed')
+    spec, img = _read_files(files, model.hparams['bands'], model.hparams['size'])
+    tid = np.array(sorted(set(spec) | set(img)), np.int64)
+    has_spec, has_img = np.isin(tid, list(spec)), np.isin(tid, list(img))
+    N, D = len(tid), int(model.dim)
+    emb = {k: np.full((N, D), np.nan, np.float32) for k in ('img', 'spec')}
+    if has_spec.any():
+        f, iv, m = (np.stack([spec[t][j] for t in tid[has_spec]]) for j in range(3))
+        emb['spec'][has_spec] = embed_arrays(model, flux=f, ivar=iv, mask=m, bs=bs, precision=precision, device=device)['spec']
+    if has_img.any():
+        a, iv = (np.stack([img[t][j] for t in tid[has_img]]) for j in range(2))
+        emb['img'][has_img] = embed_arrays(model, img=a, img_ivar=iv, bs=bs, precision=precision, device=device)['img']
+    import avis
+    h = hashlib.sha256('\n'.join(str(p.resolve()) for p in files).encode()).hexdigest()
+    attrs = dict(version=EMB_VERSION, store='', source='files', files=json.dumps([str(p) for p in files]), model=str(getattr(model, 'run', 'in-memory')),
+                 weights=weights_hash(model), dim=D, dtype='float32', n=N, n_done=N, start=0, stop=N, fingerprint=h,
+                 created=time.strftime('%Y-%m-%dT%H:%M:%S'), avis_version=avis.__version__, hparams=json.dumps(model.hparams, default=str))
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as t:
+        with h5py.File(t, 'w') as g:
+            g['targetid'], g['idx'], g['split'] = tid, np.arange(N, dtype=np.int64), split_of(tid).astype('S5')
+            for k in ('img', 'spec'): g[k] = emb[k]
+            g['has_img'], g['has_spec'] = has_img, has_spec
+            for k, v in attrs.items(): g.attrs[k] = v
+    return out
+

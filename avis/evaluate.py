@@ -19,11 +19,12 @@ from .baselines import BASELINES, photometry_features, spectra_pca, ZNet, train_
 from .evalfigs import plot_z_density, plot_residuals_vs_mag, plot_confusions, plot_retrieval
 
 # %% auto #0
-__all__ = ['CLASS_TASKS', 'RIVALS', 'EVAL_MIN', 'zero_shot_z', 'baseline_z', 'probe_z', 'class_results', 'retrieval_results',
-           'avis_losses', 'report_md', 'report_figures', 'write_report', 'check_embeddings', 'evaluate', 'Z_GROUPS',
-           'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels',
-           'probe', 'BASELINES', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet',
-           'plot_z_density', 'plot_residuals_vs_mag', 'plot_confusions', 'plot_retrieval', 'md_table']
+__all__ = ['CLASS_TASKS', 'RIVALS', 'R2_FLOOR', 'R2_NOTE', 'EVAL_MIN', 'zero_shot_z', 'baseline_z', 'probe_z', 'class_results',
+           'retrieval_results', 'avis_losses', 'r2_shown', 'report_md', 'report_figures', 'write_report',
+           'check_embeddings', 'evaluate', 'Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks',
+           'retrieval_metrics', 'knn_predict', 'n_labels', 'probe', 'BASELINES', 'photometry_features', 'spectra_pca',
+           'ZNet', 'train_znet', 'predict_znet', 'plot_z_density', 'plot_residuals_vs_mag', 'plot_confusions',
+           'plot_retrieval', 'md_table']
 
 # %% ../nbs/31_evaluate.ipynb #e001
 _all_ = ['Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels',
@@ -188,6 +189,16 @@ def avis_losses(zt:pd.DataFrame, # a `z_table` of all methods
     return pd.DataFrame(rows, columns=['avis', 'baseline', 'group', 'cls', 'n', 'metric', 'avis_value', 'baseline_value'])
 
 # %% ../nbs/31_evaluate.ipynb #c058
+R2_FLOOR = -10. # a per-class R² below this is shown as "—": the class's true z barely varies
+
+def r2_shown(r2)->bool:
+    "Whether an R² is worth printing: defined and not below `R2_FLOOR` (else a class's true-z variance is ~0)."
+    return r2 is not None and np.isfinite(r2) and r2 >= R2_FLOOR
+
+R2_NOTE = ('— : R² not shown: it is undefined or below −10, which happens where a class\'s true redshifts barely vary '
+           '(stars, z ≈ 0: R² divides by a variance near zero). Read σ_NMAD and the outlier fraction there; '
+           'metrics.json keeps the computed value.')
+
 def report_md(metrics:dict # from `evaluate` (or metrics.json)
              )->str:
     "The markdown report of an evaluation."
@@ -213,9 +224,10 @@ def report_md(metrics:dict # from `evaluate` (or metrics.json)
         if not classes: continue
         L += [f'## Redshift per {g}', '', 'σ_NMAD / outlier fraction / R² (n):', '']
         t = pd.DataFrame([dict(method=n, **{c: (f"{fmt(rz[n][g][c]['sigma_nmad'], 4)} / {fmt(rz[n][g][c]['outlier_frac'])} / "
-                                                f"{fmt(rz[n][g][c]['r2'])} ({rz[n][g][c]['n']})" if c in rz[n].get(g, {}) else '–')
+                                                f"{fmt(rz[n][g][c]['r2']) if r2_shown(rz[n][g][c]['r2']) else '—'} ({rz[n][g][c]['n']})" if c in rz[n].get(g, {}) else '–')
                                                 for c in classes}) for n in avis0 + base])
-        L += [md_table(t), '']
+        hidden = any(not r2_shown(rz[n][g][c]['r2']) for n in avis0 + base for c in rz[n].get(g, {}))
+        L += [md_table(t), ''] + ([R2_NOTE, ''] if hidden else [])
     L += ['## Where AVIS loses', '']
     lo = pd.DataFrame(m.get('losses', []))
     if not base: L += ['No baselines were run, so no comparison.', '']

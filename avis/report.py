@@ -1,4 +1,4 @@
-"""One offline HTML page (`OUT/index.html`) gathering a pipeline run: summary, learning curves, metrics tables, every figure, the cluster table and the interactive 3-D map.
+"""One offline HTML page (`OUT/index.html`) gathering a pipeline run: a first screen with the headline numbers and the SPECTYPE and redshift maps, then learning curves, metrics tables, every figure, the cluster table and the interactive 3-D map.
 
 Docs: https://avis-astro.github.io/avis/report.html.md"""
 
@@ -17,7 +17,7 @@ from .core import atomic_path, fmt, md_table
 
 # %% auto #0
 __all__ = ['STAGES', 'fake_pipeline', 'read_history', 'plot_history', 'md_to_html', 'html_table', 'kv_table', 'figures_html',
-           'build_report', 'check_report', 'browser_report']
+           'headline', 'build_report', 'check_report', 'browser_report']
 
 # %% ../nbs/36_report.ipynb #c005
 STAGES = dict(run='training', evaluate='evaluation', maps='maps', clusters='clusters')  # default sub-folder: heading
@@ -71,7 +71,13 @@ def fake_pipeline(out, # folder to fill with run/, evaluate/, maps/, clusters/
               md_table(t2), '', '## Skipped', '', '- image CNN: no store', '- spectrum net: no store', '',
               '## Figures', ''] + [f'![{f}](figures/{f}.png)' for f in figs]
         (dirs['evaluate']/'report.md').write_text('\n'.join(md))
-        (dirs['evaluate']/'metrics.json').write_text(json.dumps(dict(figures={f: f'figures/{f}.png' for f in figs})))
+        zm = lambda r2, s: dict(all=dict(all=dict(n=20, r2=r2, sigma_nmad=s)))
+        metrics = dict(redshift={'AVIS image kNN': zm(.7, .09), 'AVIS spectrum kNN': zm(.86, .05), 'photometry kNN': zm(.74, .08),
+                                 'spectrum net': zm(.92, .06)},
+                       classification=dict(SPECTYPE={'AVIS joint kNN': dict(n=20, accuracy=.95)}),
+                       retrieval=dict(n=20, i2s={'recall@1': .3}, s2i={'recall@1': .35}, chance={'recall@1': .05}),
+                       figures={f: f'figures/{f}.png' for f in figs})
+        (dirs['evaluate']/'metrics.json').write_text(json.dumps(metrics))
     if 'maps' in dirs:
         from avis.explore import explore_html
         for i, f in enumerate(['joint-2d-spectype', 'joint-2d-z', 'img-2d-spectype']): _tiny_png(dirs['maps']/f'{f}.png', 10 + i, f)
@@ -207,16 +213,25 @@ def _read_json(path)->dict|None:
 
 def _stage_dir(out:Path, given, name:str)->Path: return Path(given) if given is not None else out/name
 
-def _store_info(card:dict|None, summary:dict)->dict:
-    "Store size, bands and cutout size from the store's store.json (or the model card)."
-    data = (card or {}).get('data', {})
-    path = summary.get('store') or data.get('store')
-    sj = _read_json(Path(path)/'store.json') if path else None
-    n = sum(s.get('n', 0) for s in sj.get('shards', [])) if sj else summary.get('n')
-    return {'store': path, 'pairs': n, 'train / valid pairs (training)': f"{data['n_train']} / {data['n_valid']}" if 'n_train' in data else None,
-            'bands': (sj or data).get('bands'), 'cutout size (px)': (sj or data).get('size')}
+def _store_candidates(card:dict|None, summary:dict, out:Path|None, run:Path|None)->list:
+    "Where the store may be: summary/card paths as given, relative to the run's and page's folders, then OUT/store."
+    card = card or {}
+    given = [summary.get('store'), card.get('data', {}).get('store'), card.get('training', {}).get('fit', {}).get('store')]
+    given = [Path(g) for g in given if g]
+    bases = [Path('.')] + [b for b in (run.parent if run else None, out) if b is not None]
+    return [g if g.is_absolute() else b/g for g in given for b in bases] + ([out/'store'] if out is not None else [])
 
-def _summary_html(card:dict|None, hist:pd.DataFrame|None, summary:dict)->str:
+def _store_info(card:dict|None, summary:dict, out=None, run=None)->dict:
+    "Store path, pairs, train/valid split, bands and cutout size: from the store's store.json, else the model card."
+    data = (card or {}).get('data', {})
+    path = next((p for p in _store_candidates(card, summary, out and Path(out), run and Path(run)) if (p/'store.json').is_file()), None)
+    sj = _read_json(path/'store.json') if path else None
+    n = sum(s.get('n', 0) for s in sj.get('shards', [])) if sj else summary.get('n')
+    shown = str(path) if path else summary.get('store') or data.get('store')
+    return {'store': shown, 'pairs': n, 'train / valid pairs (training)': f"{data['n_train']} / {data['n_valid']}" if 'n_train' in data else None,
+            'bands': (sj or {}).get('bands') or data.get('bands'), 'cutout size (px)': (sj or {}).get('size') or data.get('size')}
+
+def _summary_html(card:dict|None, hist:pd.DataFrame|None, summary:dict, out=None, run=None)->str:
     "The header: store, model, training and software tables."
     card = card or {}
     hp, tr = card.get('model', {}).get('hparams', {}), card.get('training', {})
@@ -229,8 +244,8 @@ def _summary_html(card:dict|None, hist:pd.DataFrame|None, summary:dict)->str:
              'device': card.get('device') or summary.get('device'),
              'training time (s)': round(secs, 1) if secs is not None else summary.get('train_s'), 'finished': card.get('time')}
     soft = dict(card.get('software', {}))
-    timing = {k: v for k, v in summary.items() if k.endswith('_s') and isinstance(v, (int, float))}
-    parts = [('Store', _store_info(card, summary)), ('Model', model), ('Training', train), ('Software', soft),
+    timing = {k: v for k, v in {**summary, **(summary.get('seconds') or {})}.items() if k.endswith('_s') and isinstance(v, (int, float))}
+    parts = [('Store', _store_info(card, summary, out, run)), ('Model', model), ('Training', train), ('Software', soft),
              ('Stage times (s)', timing)]
     cells = [f'<div><h3>{t}</h3>{kv_table(d)}</div>' for t, d in parts if any(v is not None for v in d.values())]
     return '<div class="figs">\n' + '\n'.join(cells) + '\n</div>'
@@ -242,6 +257,80 @@ def _map_groups(pngs)->dict:
         m = re.match(r'^([A-Za-z]+-\dd)-', p.stem)
         groups.setdefault(m.group(1) if m else '', []).append(p)
     return dict(sorted(groups.items(), key=lambda kv: (kv[0] == '', kv[0])))
+_FOLD = re.compile(r'^(Redshift per |Where AVIS loses|Classification|Skipped)')
+
+def _folded_md(md:str, base:str)->str:
+    "The evaluation markdown as HTML, its long sections (per-class tables, where AVIS loses, ...) folded in `<details>`."
+    parts = re.split(r'^(?=## )', md, flags=re.M)
+    html_ = []
+    for p in parts:
+        h = re.match(r'^## (.*)$', p, flags=re.M)
+        if h and _FOLD.match(h.group(1)):
+            body = md_to_html(p[h.end():], shift=2, base=base)
+            html_.append(f'<details><summary>{html.escape(h.group(1))}</summary>\n{body}\n</details>')
+        else: html_.append(md_to_html(p, shift=2, base=base))
+    return '\n'.join(html_)
+
+def _best(d:dict, names, key:str, low:bool=False):
+    "(name, value) of the best of `names` in `d` by `key` (lowest when `low`), or (None, None)."
+    vals = [(n, d[n].get(key)) for n in names if n in d and d[n].get(key) is not None and np.isfinite(d[n].get(key))]
+    if not vals: return None, None
+    return min(vals, key=lambda t: t[1]) if low else max(vals, key=lambda t: t[1])
+
+def headline(metrics:dict # from `evaluate` (metrics.json)
+            )->pd.DataFrame:
+    "The page's headline numbers: zero-shot AVIS against the best baseline of the same information (and redrock when present)."
+    from avis.evaluate import BASELINES
+    rz, rows = metrics.get('redshift', {}), []
+    zall = {n: v['all']['all'] for n, v in rz.items() if 'all' in v and 'all' in v['all']}
+    same = dict(image=('photometry kNN', 'image CNN'), spectrum=('spectra PCA kNN', 'spectrum net'))
+    for (mod, bases), shown in zip(same.items(), ('images', 'spectra')):
+        a = zall.get(f'AVIS {mod} kNN')
+        if a is None: continue
+        for key, label, low in (('r2', 'R²', False), ('sigma_nmad', 'σ_NMAD', True)):
+            bn, bv = _best(zall, [b for b in bases if b in BASELINES], key, low)
+            rows.append({'': f'redshift {label}, from {shown}', 'AVIS (zero-shot)': a.get(key), 'best baseline': bv,
+                         'baseline': bn or '—', 'redrock': zall.get('redrock', {}).get(key)})
+    cl = metrics.get('classification', {}).get('SPECTYPE', {})
+    if cl:
+        an, av = _best(cl, [n for n in cl if n.startswith('AVIS') and n.endswith('kNN')], 'accuracy')
+        bn, bv = _best(cl, [n for n in cl if not n.startswith('AVIS') and n != 'redrock'], 'accuracy')
+        rows.append({'': f'SPECTYPE accuracy ({an})', 'AVIS (zero-shot)': av, 'best baseline': bv, 'baseline': bn or '—',
+                     'redrock': cl.get('redrock', {}).get('accuracy')})
+    r = metrics.get('retrieval', {})
+    for key, label in (('i2s', 'image → spectrum'), ('s2i', 'spectrum → image')):
+        if key in r: rows.append({'': f'recall@1, {label}', 'AVIS (zero-shot)': r[key].get('recall@1'),
+                                  'best baseline': r.get('chance', {}).get('recall@1'), 'baseline': 'chance', 'redrock': None})
+    df = pd.DataFrame(rows, columns=['', 'AVIS (zero-shot)', 'best baseline', 'baseline', 'redrock'])
+    return df if df['redrock'].notna().any() else df.drop(columns='redrock')
+
+def _map_pngs(mp:Path)->list:
+    "The SPECTYPE and redshift maps to lead with: the joint 2-D ones, else any modality's."
+    out = []
+    for col in ('spectype', 'z'):
+        c = [mp/f'joint-2d-{col}.png'] + sorted(mp.glob(f'*-2d-{col}.png')) if mp.is_dir() else []
+        out += [p for p in c if p.exists()][:1]
+    return out
+
+def _lead_html(card:dict|None, hist, summary:dict, metrics:dict|None, mp:Path, out:Path, run:Path)->str:
+    "The first screen: what was trained on what, the headline table, the SPECTYPE and redshift maps."
+    card = card or {}
+    st = _store_info(card, summary, out, run)
+    hp, fit = card.get('model', {}).get('hparams', {}), card.get('training', {}).get('fit', {})
+    epochs = len(hist) if hist is not None else fit.get('epochs') or summary.get('epochs')
+    bits = [f"model <b>{html.escape(str(hp.get('config') or fit.get('config') or summary.get('config') or '?'))}</b>"
+            + (f" ({fmt(card['model']['params'])} parameters)" if card.get('model', {}).get('params') else ''),
+            f"store <code>{html.escape(str(st['store'] or '?'))}</code>" + (f" ({fmt(st['pairs'])} pairs)" if st['pairs'] else ''),
+            f'{epochs} epochs' if epochs else None, f"on {html.escape(str(card.get('device') or summary.get('device')))}"
+            if card.get('device') or summary.get('device') else None]
+    parts = ['<p>Trained ' + ', '.join(b for b in bits if b) + '.</p>']
+    if metrics and metrics.get('redshift'):
+        parts.append('<h3>Headline (test split)</h3>\n' + html_table(headline(metrics), cls='headline'))
+    else: parts.append(_missing('headline numbers', 'no metrics.json'))
+    maps = _map_pngs(mp)
+    parts.append(figures_html(maps, out) if maps else _missing('SPECTYPE and redshift maps', f'no *-2d-spectype/-z PNG in {mp}'))
+    return '\n'.join(parts)
+
 
 # %% ../nbs/36_report.ipynb #c023
 def build_report(out, # report folder: index.html and report_files/ are written here
@@ -252,7 +341,7 @@ def build_report(out, # report folder: index.html and report_files/ are written 
                  summary=None, # dict or summary.json path (store, stage times *_s); default OUT/summary.json if present
                  title:str='AVIS report', # page title
                 )->Path:
-    "Write `OUT/index.html`: summary, learning curves, metrics, every figure, cluster table and the 3-D map."
+    "Write `OUT/index.html`: overview (headline numbers, SPECTYPE and z maps), configuration, learning curves, metrics, figures, clusters, 3-D map."
     out = Path(out); files = out/'report_files'; files.mkdir(parents=True, exist_ok=True)
     run, ev, mp, cl = (_stage_dir(out, g, n) for g, n in ((run, 'run'), (evaluate_dir, 'evaluate'), (maps_dir, 'maps'), (clusters_dir, 'clusters')))
     if summary is None: summary = out/'summary.json'
@@ -264,7 +353,10 @@ def build_report(out, # report folder: index.html and report_files/ are written 
     # training
     card = _read_json(run/'model_card.json')
     hist = read_history(run/'history.csv') if (run/'history.csv').exists() else None
-    body.append(f'<h2 id="summary">Summary</h2>\n{_summary_html(card, hist, summary)}'); nav.append('<a href="#summary">Summary</a>')
+    metrics = _read_json(ev/'metrics.json')
+    section('overview', 'Overview', _lead_html(card, hist, summary, metrics, mp, out, run))
+    section('summary', 'Configuration', f'<details><summary>store, model, training, software, stage times</summary>\n'
+            f'{_summary_html(card, hist, summary, out, run)}\n</details>')
     if hist is None: section('training', 'Training', _missing('training', f'no history.csv in {run}'))
     else:
         try:
@@ -277,16 +369,17 @@ def build_report(out, # report folder: index.html and report_files/ are written 
                     + '<details><summary>history.csv</summary><div class="wide">' + html_table(hist, 4) + '</div></details>')
         except ValueError as e: section('training', 'Training', _missing('training', str(e)))
     # evaluation
-    md = (ev/'report.md').read_text() if (ev/'report.md').exists() else None
-    if md is None and (ev/'metrics.json').exists():
+    md = None
+    if metrics and 'meta' in metrics:  # rendered afresh, so the page follows the current report format
         from avis.evaluate import report_md
-        md = report_md(_read_json(ev/'metrics.json'))
+        md = report_md(metrics)
+    elif (ev/'report.md').exists(): md = (ev/'report.md').read_text()
     if md is None: section('evaluation', 'Evaluation', _missing('evaluation', f'no report.md or metrics.json in {ev}'))
     else:
         md = re.split(r'^## Figures\s*$', md, flags=re.M)[0]  # the figures come below, grouped
         pngs = sorted((ev/'figures').glob('*.png')) if (ev/'figures').is_dir() else sorted(ev.glob('*.png'))
         figs = ('<h3>Figures</h3>\n' + figures_html(pngs, out)) if pngs else '<p>No evaluation figures.</p>'
-        section('evaluation', 'Evaluation', md_to_html(md, shift=2, base=_rel(ev, out) + '/') + figs)
+        section('evaluation', 'Evaluation', _folded_md(md, _rel(ev, out) + '/') + figs)
     # maps
     pngs = sorted(mp.glob('*.png')) if mp.is_dir() else []
     if not pngs: section('maps', 'Maps', _missing('maps', f'no map figures in {mp}'))
