@@ -335,12 +335,14 @@ def avis_cluster(
     maps:str=None, # maps.parquet from `avis map`, to reuse its map
     min_cluster_size:int=None, # HDBSCAN min_cluster_size (default: 0.5% of objects, at least 15)
     seed:int=0, # PaCMAP seed
+    quiet:bool=False, # no progress lines
 ):
     "HDBSCAN self-clustering of the embeddings, with a cluster table and ARI/AMI against SPECTYPE and subtype."
     from avis.clusters import cluster
     _in_file(emb, 'embeddings file', '--emb'); _out_dir(out)
     if maps is not None: _in_file(maps, 'maps file (maps.parquet from avis map)', '--maps')
-    s = cluster(emb, out, modality=kind, method=method, maps=maps, min_cluster_size=min_cluster_size, seed=seed)
+    s = cluster(emb, out, modality=kind, method=method, maps=maps, min_cluster_size=min_cluster_size, seed=seed,
+                progress=not quiet)
     print('avis cluster:', json.dumps({k: v for k, v in s.items() if not isinstance(v, (dict, list))}, default=str))
     return s
 
@@ -403,7 +405,7 @@ def avis_demo(
     maps = make_maps(e, out/'maps', seed=seed, formats=fmts, modalities=('joint',) if fast else ('img', 'spec', 'joint'),
                      progress=not quiet)
     _map_page(maps, e.catalog)
-    cluster(e, out/'clusters', maps=out/'maps'/'maps.parquet', seed=seed, formats=fmts); _tick('maps_clusters_s')
+    cluster(e, out/'clusters', maps=out/'maps'/'maps.parquet', seed=seed, formats=fmts, progress=not quiet); _tick('maps_clusters_s')
     summary = dict(n=n, config=config, epochs=epochs, device='cuda' if torch.cuda.is_available() else 'cpu',
                    threads=torch.get_num_threads(), machine=platform.machine(), seconds=times,
                    train_last_epoch=_last_metrics(learn))

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from sklearn.metrics import adjusted_rand_score, adjusted_mutual_info_score
 from .core import atomic_path, SPECTYPES, STAR_SUBTYPES, CATEGORY_COLOURS, check_modality, renamed_kwargs
-from .maps import as_embeddings, fit_map, read_maps, map_columns, truth_groups
+from .maps import as_embeddings, fit_map, read_maps, map_columns, truth_groups, progress_step
 
 # %% auto #0
 __all__ = ['DEFAULT_MIN_SAMPLES', 'default_min_cluster_size', 'hdbscan_params', 'hdbscan_labels', 'cluster_scores',
@@ -207,6 +207,7 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
             catalog:pd.DataFrame|None=None, # catalogue when `emb` has none
             formats=('png', 'pdf'), # figure formats
             figures:bool=True, # write the figures
+            progress:bool=True, # a line as the map fit, HDBSCAN, the table and the figures start and end
             **kwargs, # PaCMAP parameters (see `avis.maps.fit_map`)
            )->dict:
     "Cluster embeddings `emb` and write labels, table, scores and figures into `out`; returns the scores."
@@ -224,14 +225,16 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
             pos = pd.Series(np.arange(len(tid)), index=tid).reindex(cat.TARGETID.to_numpy())
             if pos.isna().any(): raise ValueError(f"{int(pos.isna().sum())} objects are missing from {maps}")
             coords = mp[name][pos.to_numpy().astype(int)]
-        else: coords = fit_map(x, dim, seed=seed, meta=dict(kind=modality), **kwargs).coords
-        labels, prob = hdbscan_labels(coords, min_cluster_size, min_samples, 'map', cluster_selection_method)
+        else: coords = fit_map(x, dim, seed=seed, meta=dict(kind=modality), progress=progress, **kwargs).coords
+        with progress_step(f'HDBSCAN of {len(coords):,} objects on the {dim}-D {modality} map', progress, 'cluster'):
+            labels, prob = hdbscan_labels(coords, min_cluster_size, min_samples, 'map', cluster_selection_method)
     else:
-        labels, prob = hdbscan_labels(x, min_cluster_size, min_samples, method, cluster_selection_method)
-        coords = fit_map(x, 2, seed=seed, meta=dict(kind=modality), **kwargs).coords if figures else None
+        with progress_step(f'HDBSCAN ({method}) of {len(x):,} x {x.shape[1]} {modality} embeddings', progress, 'cluster'):
+            labels, prob = hdbscan_labels(x, min_cluster_size, min_samples, method, cluster_selection_method)
+        coords = fit_map(x, 2, seed=seed, meta=dict(kind=modality), progress=progress, **kwargs).coords if figures else None
     with atomic_path(out/'clusters.parquet') as tmp:
         pd.DataFrame(dict(TARGETID=cat.TARGETID.to_numpy(), CLUSTER=labels, PROB=prob)).to_parquet(tmp)
-    tab = cluster_table(labels, cat, coords, prob)
+    with progress_step(f'table of {labels.max() + 1} clusters', progress, 'cluster'): tab = cluster_table(labels, cat, coords, prob)
     with atomic_path(out/'cluster_table.parquet') as tmp: tab.to_parquet(tmp)
     with atomic_path(out/'cluster_table.csv') as tmp: tab.assign(EXEMPLARS=tab.EXEMPLARS.map(lambda v: ' '.join(map(str, v)))).to_csv(tmp, index=False)
     scores = cluster_scores(labels, cat)
@@ -241,8 +244,9 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
                             cluster_selection_method=cluster_selection_method, pacmap=kwargs)
     with atomic_path(out/'cluster_scores.json') as tmp: tmp.write_text(json.dumps(scores, indent=1, default=str))
     if figures:
-        for stem, fig in (('clusters-all', plot_clusters(coords, labels)), ('clusters-each', plot_each_cluster(coords, labels, cat))):
-            for ext in formats:
-                with atomic_path(out/f'{stem}.{ext}') as tmp: fig.savefig(tmp, format=ext, dpi=150, bbox_inches='tight')
-            plt.close(fig)
+        with progress_step(f'figures of {len(cat):,} objects', progress, 'cluster'):
+            for stem, fig in (('clusters-all', plot_clusters(coords, labels)), ('clusters-each', plot_each_cluster(coords, labels, cat))):
+                for ext in formats:
+                    with atomic_path(out/f'{stem}.{ext}') as tmp: fig.savefig(tmp, format=ext, dpi=150, bbox_inches='tight')
+                plt.close(fig)
     return scores

@@ -7,20 +7,22 @@ Docs: https://avis-astro.github.io/avis/maps.html.md"""
 # %% ../nbs/32_maps.ipynb #c002
 from __future__ import annotations
 import json, math, time, warnings, logging
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm, Normalize
 from fastcore.basics import store_attr, patch
+from tqdm.auto import tqdm
 from .core import (atomic_path, SPECTYPES, STAR_SUBTYPES, MORPHTYPES, TARGET_CLASSES, CATEGORY_COLOURS, MODALITIES,
                        check_modality, moved_names, renamed_kwargs)
 from .embed import Embeddings, load_embeddings
 
 # %% auto #0
-__all__ = ['PACMAP_DEFAULTS', 'MAP_FORMAT', 'COLOURINGS', 'truth_groups', 'as_embeddings', 'embedding_array', 'PacmapMap',
-           'fit_map', 'kpc_per_arcsec', 'colour_values', 'plot_map', 'plot_subtypes', 'map_columns', 'fit_maps',
-           'maps_table', 'read_maps', 'map_gallery', 'make_maps', 'SPECTYPES', 'STAR_SUBTYPES', 'MORPHTYPES',
-           'TARGET_CLASSES']
+__all__ = ['PACMAP_DEFAULTS', 'TRANSFORM_CHUNK', 'MAP_FORMAT', 'COLOURINGS', 'truth_groups', 'as_embeddings', 'embedding_array',
+           'PacmapMap', 'progress_step', 'fit_map', 'kpc_per_arcsec', 'colour_values', 'plot_map', 'plot_subtypes',
+           'map_columns', 'fit_maps', 'maps_table', 'read_maps', 'map_gallery', 'make_maps', 'SPECTYPES',
+           'STAR_SUBTYPES', 'MORPHTYPES', 'TARGET_CLASSES']
 
 # %% ../nbs/32_maps.ipynb #c008
 def truth_groups(catalog:pd.DataFrame # with SPECTYPE and SUBTYPE
@@ -106,6 +108,18 @@ def _pacmap_state(r, # a `pacmap.PaCMAP`: fitted (to read from) or fresh (to res
     r.tree.add(basis)
     return r
 
+# %% ../nbs/32_maps.ipynb #ncf97a7
+@contextmanager
+def progress_step(what:str, # the step, with its size: '2-D PaCMAP fit of 1,000,000 x 256'
+                  progress:bool=True, # print; False: silent
+                  prefix:str='map', # the command the step belongs to
+                 ):
+    "Print `<prefix>: <what> ...` as a long step starts and `<prefix>: <what> done in N s` as it ends."
+    t0 = time.time()
+    if progress: print(f'{prefix}: {what} ...', flush=True)
+    yield
+    if progress: print(f'{prefix}: {what} done in {time.time() - t0:.1f} s', flush=True)
+
 # %% ../nbs/32_maps.ipynb #c016
 PACMAP_DEFAULTS = dict(n_neighbors=None, MN_ratio=0.5, FP_ratio=2.0, distance='euclidean', lr=1.0,
                        num_iters=(100, 100, 250), apply_pca=True)  # pacmap 0.9.1 defaults (n_neighbors=None: 10 up to 10k points, then grows with log N)
@@ -127,6 +141,7 @@ def fit_map(x:np.ndarray, # (N, D) embeddings
             seed:int|None=0, # random seed (None: faster on many cores, not reproducible)
             keep_basis:bool=True, # keep the preprocessed points so new objects can be transformed
             meta:dict|None=None, # provenance stored with the map
+            progress:bool=False, # a line as the fit starts and one as it ends
             **kwargs, # PaCMAP parameters overriding `PACMAP_DEFAULTS` (n_neighbors, MN_ratio, FP_ratio, num_iters, ...)
            )->PacmapMap:
     "Fit PaCMAP to `x` and return the map with its parameters, seed and preprocessing."
@@ -139,8 +154,10 @@ def fit_map(x:np.ndarray, # (N, D) embeddings
     if not np.isfinite(x).all(): raise ValueError("Embeddings contain NaN or inf")
     params = {**PACMAP_DEFAULTS, **kwargs}
     t0 = time.time()
-    r = _pacmap(n_components, seed, params)
-    coords = r.fit_transform(x, init='pca').astype(np.float32)
+    kind = (meta or {}).get('kind')
+    with progress_step(f"{kind + ' ' if kind else ''}{n_components}-D PaCMAP fit of {len(x):,} x {x.shape[1]}", progress):
+        r = _pacmap(n_components, seed, params)
+        coords = r.fit_transform(x, init='pca').astype(np.float32)
     params['n_neighbors'] = int(r.n_neighbors)
     params['num_iters'] = list(r.num_iters)
     prep = _pacmap_state(r)
@@ -150,16 +167,28 @@ def fit_map(x:np.ndarray, # (N, D) embeddings
     return PacmapMap(coords, params, seed, prep, basis, m)
 
 # %% ../nbs/32_maps.ipynb #c020
+TRANSFORM_CHUNK = 100_000  # objects placed per pacmap call: bounds memory and paces the progress bar
+
 @patch
-def transform(self:PacmapMap, x:np.ndarray # (M, D) new embeddings, same D as the fit
+def transform(self:PacmapMap, x:np.ndarray, # (M, D) new embeddings, same D as the fit
+              chunk:int|None=TRANSFORM_CHUNK, # objects per pacmap call (None: all at once); the result does not depend on it
+              progress:bool=False, # a line as the step starts and ends, and a bar over the chunks
               )->np.ndarray:
     "Map coordinates (M, n_components) of new objects `x`, placed in this fitted map."
     if self.basis is None: raise ValueError("This map was fitted with keep_basis=False: it cannot transform new objects")
     x = np.ascontiguousarray(x, dtype=np.float32)
     if x.ndim != 2 or x.shape[1] != self.meta.get('dim', x.shape[1]):
         raise ValueError(f"Expected (M, {self.meta.get('dim')}) embeddings, got {x.shape}")
-    r = _pacmap(self.n_components, self.seed, {k: v for k, v in self.params.items() if k in PACMAP_DEFAULTS})
-    return _pacmap_state(r, self).transform(x, init='pca').astype(np.float32)
+    chunk = max(1, int(chunk or len(x)))
+    kind = self.meta.get('kind')
+    with progress_step(f"placing {len(x):,} x {x.shape[1]} in the {kind + ' ' if kind else ''}{self.n_components}-D map "
+                       f"of {len(self):,}", progress):
+        r = _pacmap_state(_pacmap(self.n_components, self.seed, {k: v for k, v in self.params.items() if k in PACMAP_DEFAULTS}), self)
+        out = np.empty((len(x), self.n_components), np.float32)
+        with tqdm(total=len(x), desc='transform', unit='obj', disable=not progress) as bar:
+            for i in range(0, len(x), chunk):
+                out[i:i + chunk] = r.transform(x[i:i + chunk], init='pca'); bar.update(len(out[i:i + chunk]))
+    return out
 
 # %% ../nbs/32_maps.ipynb #c024
 MAP_FORMAT = 'avis-pacmap-map/1'
@@ -328,7 +357,7 @@ def fit_maps(emb, # `Embeddings`, EMB.h5 path, or dict with img, spec (and catal
              dims=(2, 3), # map dimensions
              seed:int|None=0, # PaCMAP seed
              catalog:pd.DataFrame|None=None, # catalogue when `emb` has none
-             progress:bool=True, # print one line per map
+             progress:bool=True, # a line as each fit starts and one as it ends
              **kwargs, # PaCMAP parameters (see `fit_map`)
             )->dict:
     "`{'joint-2d': PacmapMap, ...}` for every modality and dimension."
@@ -337,8 +366,7 @@ def fit_maps(emb, # `Embeddings`, EMB.h5 path, or dict with img, spec (and catal
     for modality in map(check_modality, modalities):
         x = emb.get(modality)
         for d in dims:
-            out[f'{modality}-{d}d'] = m = fit_map(x, d, seed=seed, meta=dict(kind=modality), **kwargs)
-            if progress: print(f'{modality}-{d}d: {len(x)} x {x.shape[1]} -> {d}-D in {m.meta["fit_s"]} s')
+            out[f'{modality}-{d}d'] = fit_map(x, d, seed=seed, meta=dict(kind=modality), progress=progress, **kwargs)
     return out
 
 def maps_table(maps:dict, # `{name: PacmapMap or (N, d) array}`
@@ -372,6 +400,7 @@ def map_gallery(maps:dict, # `{name: PacmapMap or (N, 2|3) coords}`, e.g. from `
                 formats=('png', 'pdf'), # file formats
                 dpi:int=150, # PNG resolution
                 figsize:tuple=(6, 5), # one map's size
+                progress:bool=False, # a bar over the maps
                )->list:
     "Write every map coloured every way (PNG + PDF) into `out`; returns the written paths."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -382,7 +411,7 @@ def map_gallery(maps:dict, # `{name: PacmapMap or (N, 2|3) coords}`, e.g. from `
             with atomic_path(p) as tmp: fig.savefig(tmp, format=ext, dpi=dpi, bbox_inches='tight')
             written.append(p)
         plt.close(fig)
-    for name, m in maps.items():
+    for name, m in tqdm(maps.items(), desc='map figures', unit='map', disable=not progress):
         c = m.coords if isinstance(m, PacmapMap) else np.asarray(m)
         for b in by:
             col = COLOURINGS[b][0]
@@ -405,7 +434,7 @@ def make_maps(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and cata
               html:bool|None=None, # deprecated and ignored: `avis.explore.maps_page` writes the 3-D page
               max_fit:int|None=None, # fit on at most this many objects, transform the others
               formats=('png', 'pdf'), # figure formats
-              progress:bool=True, # print progress
+              progress:bool=True, # a line as each fit, placement and the gallery start and end; bars over chunks and figures
               **kwargs, # PaCMAP parameters (see `fit_map`)
              )->dict:
     "Fit, save and draw every map of `emb` into `out`; returns a summary dict."
@@ -420,17 +449,20 @@ def make_maps(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and cata
         x = emb.get(modality)
         for d in dims:
             name = f'{modality}-{d}d'
-            m = fit_map(x if fit_idx is None else x[fit_idx], d, seed=seed, meta=dict(kind=modality, n_total=n), **kwargs)
+            m = fit_map(x if fit_idx is None else x[fit_idx], d, seed=seed, meta=dict(kind=modality, n_total=n),
+                      progress=progress, **kwargs)
             c = m.coords
             if fit_idx is not None:
                 c = np.empty((n, d), np.float32); c[fit_idx] = m.coords
-                rest = np.setdiff1d(np.arange(n), fit_idx); c[rest] = m.transform(x[rest])
+                rest = np.setdiff1d(np.arange(n), fit_idx); c[rest] = m.transform(x[rest], progress=progress)
             m.save(out/'reducers'/f'{name}.npz')
             maps[name], coords[name] = m, c
-            if progress: print(f'{name}: {len(m)} fitted of {n}, {m.meta["fit_s"]} s')
     t = maps_table(coords, cat)
     with atomic_path(out/'maps.parquet') as tmp: t.to_parquet(tmp)
-    figs = map_gallery(coords, cat, out, by=by, formats=formats) if gallery else []
+    figs = []
+    if gallery:
+        with progress_step(f'gallery of {len(coords)} maps of {n:,} objects', progress):
+            figs = map_gallery(coords, cat, out, by=by, formats=formats, progress=progress)
     return dict(n=n, maps=list(maps), fit_s={k: m.meta['fit_s'] for k, m in maps.items()},
                 table=out/'maps.parquet', figures=figs)
 
