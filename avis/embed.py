@@ -22,7 +22,7 @@ from .checkpoint import _is_safetensors, _st_meta, read_json, load_weights, chec
 
 # %% auto #0
 __all__ = ['EMB_VERSION', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings', 'Embeddings',
-           'load_embeddings', 'embed_arrays', 'embed_files']
+           'load_embeddings', 'check_finite', 'embed_arrays', 'embed_files']
 
 # %% ../nbs/30_embed.ipynb #c007
 def _inside_run(run:Path, rel, what:str)->Path:
@@ -372,6 +372,19 @@ def load_embeddings(path, # an embeddings file from `embed_store` or `embed_file
         cat = st.catalog.iloc[idx].reset_index(drop=True).assign(IDX=idx)
     else: cat = pd.DataFrame(dict(TARGETID=tid, SPLIT=split, IDX=idx))
     return Embeddings(img, spec, cat.assign(**has), st, meta)
+
+# %% ../nbs/30_embed.ipynb #n679310
+def check_finite(emb:Embeddings, # the embeddings to check
+                 src=None, # the file they came from, named in the message
+                 advice:str='embed them again with finite weights', # what to do, ending the message
+                )->Embeddings:
+    "`emb` unchanged, or a `ValueError` naming the first TARGETIDs whose image or spectrum embedding holds NaN or inf."
+    bad = np.flatnonzero(~(np.isfinite(emb.img).all(1) & np.isfinite(emb.spec).all(1)))
+    if len(bad):
+        where = f' in {src}' if src is not None else ''
+        raise ValueError(f"{len(bad)} objects have NaN or infinite embeddings{where}, TARGETID {emb.targetid[bad][:5].tolist()}"
+                         f"{' ...' if len(bad) > 5 else ''}: {advice}")
+    return emb
 
 # %% ../nbs/30_embed.ipynb #n3e3b49
 def _check_arrays(model:AvisModel, flux=None, ivar=None, mask=None, img=None, img_ivar=None)->dict:

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from .core import MODALITIES, MODALITY_NAMES, STAR_SUBTYPES, check_modality, atomic_path, fmt, md_table, jsonable, moved_names, renamed_kwargs
 from .store import PairedStore
-from .embed import Embeddings, load_embeddings
+from .embed import check_finite, Embeddings, load_embeddings
 from .metrics import (Z_GROUPS, EXACT_MAX, z_metrics, z_table, class_metrics, retrieval_ranks, retrieval_metrics,
                           knn_predict, n_labels, probe)
 from .baselines import BASELINES, photometry_features, spectra_pca, ZNet, train_znet, predict_znet
@@ -310,9 +310,7 @@ def check_embeddings(emb:Embeddings, # the embeddings to evaluate
                     )->tuple:
     "The train and test rows with a redshift: `(tr, te)`; a `ValueError` when they are too few or any embedding is not finite."
     where = f' in {src}' if src is not None else ''
-    bad = np.flatnonzero(~(np.isfinite(emb.img).all(1) & np.isfinite(emb.spec).all(1)))
-    if len(bad): raise ValueError(f"{len(bad)} objects have NaN or infinite embeddings{where}, TARGETID {emb.targetid[bad][:5].tolist()}"
-                                  f"{' ...' if len(bad) > 5 else ''}: embed them again with finite weights")
+    check_finite(emb, src)
     if 'Z' not in emb.catalog: raise ValueError("the embeddings' catalog has no Z column: open them with their store (store=...)")
     tr, te = _rows(emb, 'train', 'Z'), _rows(emb, 'test', 'Z')
     if len(tr) < EVAL_MIN['train'] or len(te) < EVAL_MIN['test']:

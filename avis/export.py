@@ -13,10 +13,10 @@ import pyarrow as pa, pyarrow.parquet as pq
 from astropy.table import Table
 from .core import atomic_path, DataError
 from .mmu import _write_catalog
-from .embed import Embeddings, load_embeddings
+from .embed import Embeddings, load_embeddings, check_finite
 
 # %% auto #0
-__all__ = ['EXPORT_FORMATS', 'EMB_COLUMNS', 'export_meta', 'check_finite', 'export_embeddings']
+__all__ = ['EXPORT_FORMATS', 'EMB_COLUMNS', 'export_meta', 'export_embeddings']
 
 # %% ../nbs/37_export.ipynb #ncc2687
 EXPORT_FORMATS = ('parquet', 'fits', 'mmu')
@@ -30,17 +30,6 @@ def export_meta(emb:Embeddings # the embeddings to export
     import avis
     m = {k: emb.meta[k] for k in _PROVENANCE if emb.meta.get(k) not in (None, '')}
     return {k: (v.item() if hasattr(v, 'item') else v) for k, v in m.items()} | dict(dim=emb.dim, exported_by=f'avis {avis.__version__}')
-
-# %% ../nbs/37_export.ipynb #nbf8156
-def check_finite(emb:Embeddings # the embeddings to check
-                )->Embeddings:
-    "`emb` unchanged, or a `ValueError` naming the TARGETIDs whose image or spectrum embedding holds NaN or inf."
-    bad = ~(np.isfinite(emb.img).all(1) & np.isfinite(emb.spec).all(1))
-    if bad.any():
-        t = emb.targetid[bad]
-        raise ValueError(f"{bad.sum()} objects have NaN or inf embeddings, TARGETID {t[:5].tolist()}{' ...' if len(t) > 5 else ''}: "
-                         "re-embed them (or drop them with `emb.subset`) before exporting")
-    return emb
 
 # %% ../nbs/37_export.ipynb #na87a58
 def _arrow_catalog(cat:pd.DataFrame)->pa.Table:
@@ -114,7 +103,7 @@ def export_embeddings(emb, # an `Embeddings`, or an embeddings file from `embed_
     if out.is_dir(): raise IsADirectoryError(f'{out} is a folder: give a file name')
     if out.exists() and not overwrite: raise FileExistsError(f'{out} exists: pass overwrite=True (--overwrite) to replace it')
     if not isinstance(emb, Embeddings): emb = load_embeddings(emb, store=store)
-    check_finite(emb)
+    check_finite(emb, advice='embed them again (or drop them with `emb.subset`) before exporting')
     clash = [c for c in EMB_COLUMNS if c in emb.catalog]
     if clash: raise ValueError(f'the catalogue already has columns {clash}: rename them before exporting')
     with atomic_path(out) as tmp: _WRITERS[format](emb, tmp, export_meta(emb))
