@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from .store import PairedStore
 from .desi import read_coadd
 from .legacy import is_cutout, read_cutout
-from .ingest import load_image, _name_tid  # a cutout's pixels and TARGETID as ingest reads them
+from .ingest import load_image, name_targetid  # a cutout's pixels and TARGETID as ingest reads them
 from .models import avis_model, tokens_named, AvisModel, check_hparams, check_store
 from .checkpoint import _is_safetensors, _st_meta, read_json, load_weights, check_pretrained  # the safetensors checks of the checkpoint layer
 
@@ -455,7 +455,7 @@ def _read_files(files, bands:str, size:int)->tuple:
     for p in map(Path, files):
         if is_cutout(p):
             tid = read_cutout(p).targetid
-            if tid is None: tid = _name_tid(p.name)  # as `ingest` pairs cutouts by name
+            if tid is None: tid = name_targetid(p.name)  # as `ingest` pairs cutouts by name
             if tid < 0: raise DataError('cutout names no TARGETID (no TARGETID keyword, no digits in its name)', file=str(p))
             img[tid] = load_image(SimpleNamespace(KEY=str(p), PATH=p, ROW=-1), bands, size)[:2]  # the store's crop and ivar
         else:

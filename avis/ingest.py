@@ -15,8 +15,8 @@ from . import desi, legacy
 
 # %% auto #0
 __all__ = ['FITS_EXT', 'CATALOG_COLS', 'Z_COLS', 'POOL_COLS', 'SELECT', 'STATE_FILE', 'STATE_VERSION', 'find_inputs',
-           'normalize_catalog', 'image_index', 'pair_images', 'mmu_image_index', 'load_image', 'file_signature',
-           'ingest_summary', 'ingest']
+           'normalize_catalog', 'name_targetid', 'image_index', 'pair_images', 'mmu_image_index', 'load_image',
+           'file_signature', 'ingest_summary', 'ingest']
 
 # %% ../nbs/03a_ingest.ipynb #c006
 FITS_EXT = ('.fits', '.fits.gz', '.fit', '.fits.fz')
@@ -120,7 +120,7 @@ def _stem(name:str)->str:
         if name.lower().endswith(e): return name[:-len(e)]
     return name
 
-def _name_tid(name:str)->int:
+def name_targetid(name:str)->int:
     "The one run of digits in a file's stem as a candidate TARGETID; -1 when there is none, more than one, or too many digits."
     runs = _DIGITS_RE.findall(_stem(name))
     return int(runs[0]) if len(runs) == 1 and len(runs[0]) <= 19 and int(runs[0]) < 2**63 else -1
@@ -148,7 +148,7 @@ def image_index(cutouts:list, # cutout FITS files
             cut = legacy.read_cutout(p)
             tid = cut.targetid  # a DataError unless the keyword is a 64-bit integer
         except Exception as e: _refuse(rejects, e, rel); continue
-        rows.append((rel, str(p), -1, -1 if tid is None else tid, cut.ra, cut.dec, _name_tid(p.name) if tid is None else -1))
+        rows.append((rel, str(p), -1, -1 if tid is None else tid, cut.ra, cut.dec, name_targetid(p.name) if tid is None else -1))
     df = pd.DataFrame(rows, columns=POOL_COLS).astype(dict(ROW='int64', TARGETID='int64', RA='float64', DEC='float64', NAME_TID='int64'))
     dup = ((df.TARGETID >= 0) & df.TARGETID.duplicated(keep='first')).to_numpy()
     for r in df[dup].itertuples(): rejects.add('duplicate image TARGETID', file=r.KEY, targetid=r.TARGETID)
