@@ -6,14 +6,16 @@ Docs: https://avis-astro.github.io/avis/baselines.html.md"""
 
 # %% ../nbs/31a_baselines.ipynb #c002
 from __future__ import annotations
-import time
+import math, time
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from .core import NMGY_ZP, MODALITY_NAMES, check_modality, default_device
 from .store import PairedStore
-from .models import avis_model, normalize_spectrum
+from .metrics import z_metrics
+from .models import CONFIGS, SpectrumEncoder, avis_model, normalize_spectrum
 
 # %% auto #0
-__all__ = ['BASELINES', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet']
+__all__ = ['BASELINES', 'READOUTS', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'z_bins',
+           'smooth_labels', 'decode_bins', 'ZSpecNet', 'fit_zspec']
 
 # %% ../nbs/31a_baselines.ipynb #b001
 BASELINES = ('spectra PCA kNN', 'photometry kNN', 'image CNN', 'spectrum net')  # their method names in tables and metrics.json
@@ -121,12 +123,160 @@ def train_znet(store:PairedStore, # the store
     return net.eval()
 
 @torch.no_grad()
-def predict_znet(net:ZNet, # a trained `ZNet`
+def predict_znet(net:nn.Module, # a trained `ZNet` or `ZSpecNet`
                  store:PairedStore, # the store
                  idx:np.ndarray, # global indices
                  bs:int=256, # batch size
                 )->np.ndarray:
-    "Redshifts predicted by `net` for objects `idx`."
-    dev = next(net.parameters()).device
-    out = [net(torch.from_numpy(store.get(idx[s:s + bs])[net.key()]).to(dev)).float().cpu().numpy() for s in range(0, len(idx), bs)]
-    return (np.concatenate(out) if out else np.zeros(0))*float(net.z_sd) + float(net.z_mu)
+    "Redshifts predicted by `net` (a `ZNet` or a `ZSpecNet`) for objects `idx`."
+    dev, idx = next(net.parameters()).device, np.asarray(idx, np.int64)
+    dec = net.decode if hasattr(net, 'decode') else lambda o: o.float()*float(net.z_sd) + float(net.z_mu)
+    out = [dec(net(torch.from_numpy(store.get(idx[s:s + bs])[net.key()]).to(dev))).float().cpu().numpy() for s in range(0, len(idx), bs)]
+    return np.concatenate(out).astype(np.float64) if out else np.zeros(0)
+
+# %% ../nbs/31a_baselines.ipynb #n522a8b
+READOUTS = ('mean', 'attn', 'flat')  # read-outs of the spectrum tower in `ZSpecNet`
+
+def z_bins(y:np.ndarray, # training targets ln(1+z)
+           width:float=0.002, # bin width in ln(1+z)
+           pad:int=4, # empty bins added on each side of the targets' range
+          )->np.ndarray:
+    "Centres of equal bins in ln(1+z) covering the targets `y`, `pad` bins beyond each end."
+    y = np.asarray(y, np.float64)
+    if not len(y) or not np.isfinite(y).all(): raise ValueError('z_bins needs finite targets')
+    if not width > 0: raise ValueError(f'bin width must be positive, not {width}')
+    lo = math.floor(y.min()/width) - pad
+    return (np.arange(lo, math.ceil(y.max()/width) + pad) + 0.5)*width
+
+def smooth_labels(y:torch.Tensor, # (n,) targets ln(1+z)
+                  centres:torch.Tensor, # (nbins,) bin centres
+                  sigma:float=1., # Gaussian width, in bins
+                 )->tuple:
+    "Gaussian-smoothed soft labels `(n, nbins)` summing to 1, the true bin `(n,)` and its offset `(n,)` in bin widths."
+    w = float(centres[1] - centres[0]) if len(centres) > 1 else 1.
+    u = (y[:, None] - centres[None])/w
+    p = torch.exp(-0.5*(u/sigma)**2) if sigma > 0 else (u.abs() == u.abs().min(1, keepdim=True).values).float()
+    k = ((y - centres[0])/w).round().long().clamp(0, len(centres) - 1)
+    return p/p.sum(1, keepdim=True).clamp_min(1e-30), k, (y - centres[k])/w
+
+def decode_bins(logits:torch.Tensor, # (n, nbins) bin scores (or probabilities)
+                offset:torch.Tensor|None, # (n, nbins) within-bin offsets, in bin widths (None: zero)
+                centres:torch.Tensor, # (nbins,) bin centres
+               )->torch.Tensor:
+    "ln(1+z) of the most likely bin plus its predicted offset (clipped to ±1 bin)."
+    w = float(centres[1] - centres[0]) if len(centres) > 1 else 1.
+    k = logits.argmax(1)
+    off = offset.gather(1, k[:, None])[:, 0].clamp(-1, 1) if offset is not None else 0.
+    return centres[k] + off*w
+
+
+# %% ../nbs/31a_baselines.ipynb #n4acd42
+class ZSpecNet(nn.Module):
+    "The AVIS spectrum tower with a binned ln(1+z) head: bin scores and within-bin offsets."
+    def __init__(self, centres:np.ndarray, # bin centres in ln(1+z) (`z_bins`)
+                 config:str='small', # `CONFIGS` entry of the tower
+                 readout:str='mean', # 'mean' (the tower's own [cls, mean] features), 'attn' (attention pooling) or 'flat'
+                 spec_kw:dict|None=None, # `SpectrumEncoder` overrides
+                 hidden:int=256, # width of the head's hidden layer
+                 flat_ch:int=16, # channels per token kept by the 'flat' read-out
+                 queries:int=4, # queries of the 'attn' read-out
+                ):
+        super().__init__()
+        if readout not in READOUTS: raise ValueError(f'readout must be one of {READOUTS}, not {readout!r}')
+        if config not in CONFIGS: raise ValueError(f'config must be one of {tuple(CONFIGS)}, not {config!r}')
+        self.enc, self.readout = SpectrumEncoder(**{**CONFIGS[config]['spec'], **(spec_kw or {})}), readout
+        self.register_buffer('centres', torch.as_tensor(np.asarray(centres), dtype=torch.float32))
+        d, nb = self.enc.nf//2, len(centres)
+        if readout == 'attn':
+            self.q = nn.Parameter(torch.randn(1, queries, d)*d**-0.5)
+            self.pool = nn.MultiheadAttention(d, 4 if d % 4 == 0 else 1, batch_first=True)
+            nf = d*(queries + 1)
+        elif readout == 'flat':
+            self.squeeze, nf = nn.Linear(d, flat_ch), flat_ch*self.enc.ntok + d
+        else: nf = self.enc.nf
+        self.head = nn.Sequential(nn.LayerNorm(nf), nn.Linear(nf, hidden), nn.GELU(), nn.Linear(hidden, 2*nb))
+        self._tok = None
+        self.enc.norm.register_forward_hook(self._keep)  # the tower's final tokens (bs, 1+ntok, d)
+    def _keep(self, mod, inp, out): self._tok = out
+    def key(self): return 'spec'  # the store's array
+    def forward(self, x):
+        "Bin scores and offsets, (bs, 2, nbins)."
+        feat = self.enc(x)
+        if self.readout != 'mean':
+            h = self._tok; cls, tok = h[:, 0], h[:, 1:]
+            if self.readout == 'attn': feat = torch.cat([cls, self.pool(self.q.expand(len(h), -1, -1), tok, tok, need_weights=False)[0].flatten(1)], 1)
+            else: feat = torch.cat([cls, self.squeeze(tok).flatten(1)], 1)
+        self._tok = None
+        return self.head(feat).view(len(x), 2, -1)
+    def decode(self, out:torch.Tensor)->torch.Tensor:
+        "Redshifts z from `forward`'s output."
+        return torch.expm1(decode_bins(out[:, 0].float(), out[:, 1].float(), self.centres))
+
+
+# %% ../nbs/31a_baselines.ipynb #n4df1bb
+def _zloss(out, y, centres, sigma):
+    "Cross-entropy on smoothed bin labels plus L1 on the true bin's offset."
+    p, k, off = smooth_labels(y, centres, sigma)
+    ce = -(p*F.log_softmax(out[:, 0].float(), 1)).sum(1).mean()
+    return ce + (out[:, 1].float().gather(1, k[:, None])[:, 0] - off).abs().mean()
+
+def fit_zspec(store:PairedStore, # the store
+              train_idx:np.ndarray, # global indices of the training spectra
+              z:np.ndarray, # their redshifts
+              valid_idx:np.ndarray|None=None, # global indices scored each epoch (default: 10% of `train_idx`, held out)
+              z_valid:np.ndarray|None=None, # their redshifts
+              config:str='small', # `CONFIGS` entry of the tower
+              readout:str='mean', # 'mean', 'attn' or 'flat' (see `ZSpecNet`)
+              epochs:int=40, # most epochs
+              patience:int=5, # stop after this many epochs without a better validation σ_NMAD
+              bs:int=64, # batch size
+              lr:float=1e-3, # peak learning rate (1 epoch warm-up, cosine decay over `epochs`)
+              width:float=0.002, # bin width in ln(1+z)
+              sigma:float=1., # label smoothing, in bins
+              augment:bool=True, # train on a fresh noise realisation of each spectrum (`SpectrumEncoder.view`)
+              max_valid:int=2000, # at most this many validation spectra (seeded subsample)
+              budget_s:float|None=None, # stop after the epoch that passes this many seconds
+              device=None, # default: CUDA when present
+              seed:int=0, # initialisation, batches, subsample
+              progress:bool=True, # a line per epoch
+              **kwargs, # `ZSpecNet` arguments (spec_kw, hidden, ...)
+             )->ZSpecNet:
+    "A `ZSpecNet` trained on ln(1+z) until the validation σ_NMAD stops improving; the best epoch's weights, `.history`."
+    device = torch.device(device or default_device())
+    torch.manual_seed(seed); rng = np.random.default_rng(seed)
+    train_idx, z = np.asarray(train_idx, np.int64), np.asarray(z, np.float64)
+    if len(train_idx) != len(z) or len(z) < 2: raise ValueError(f'need matching train_idx and z (≥ 2), got {len(train_idx)} and {len(z)}')
+    if valid_idx is None:
+        v = rng.permutation(len(z)); nv = max(1, len(z)//10)
+        valid_idx, z_valid, train_idx, z = train_idx[v[:nv]], z[v[:nv]], train_idx[v[nv:]], z[v[nv:]]
+    valid_idx, z_valid = np.asarray(valid_idx, np.int64), np.asarray(z_valid, np.float64)
+    if not len(valid_idx) or len(valid_idx) != len(z_valid): raise ValueError(f'need matching valid_idx and z_valid (≥ 1), got {len(valid_idx)} and {len(z_valid)}')
+    if len(valid_idx) > max_valid: s = np.sort(rng.choice(len(valid_idx), max_valid, replace=False)); valid_idx, z_valid = valid_idx[s], z_valid[s]
+    y = np.log1p(z)
+    net = ZSpecNet(z_bins(y, width), config, readout, **kwargs).to(device)
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
+    nstep = max(1, len(z)//bs); total = epochs*nstep
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1., (s + 1)/nstep)*0.5*(1 + math.cos(math.pi*min(s, total)/total)))
+    hist, best, best_state, t0 = [], np.inf, None, time.time()
+    for ep in range(epochs):
+        net.train(); perm, tl = rng.permutation(len(z)), 0.
+        for b in range(nstep):
+            j = np.sort(perm[b*bs:(b + 1)*bs])
+            x = torch.from_numpy(store.get(train_idx[j])['spec']).to(device)
+            if augment: x = net.enc.view(x)
+            loss = _zloss(net(x), torch.as_tensor(y[j], dtype=torch.float32, device=device), net.centres, sigma)
+            opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), 1.0); opt.step(); sched.step()
+            tl += float(loss.detach())/nstep
+        net.eval(); zp = predict_znet(net, store, valid_idx)
+        m = z_metrics(z_valid, zp); nm, out = m['sigma_nmad'], m['outlier_frac']
+        hist.append(dict(epoch=ep + 1, train_loss=tl, valid_sigma_nmad=nm, valid_outlier_frac=out, minutes=(time.time() - t0)/60))
+        if nm < best: best, best_state, wait = nm, {k: v.detach().clone() for k, v in net.state_dict().items()}, 0
+        else: wait += 1
+        if progress: print(f'zspec {readout}: epoch {ep + 1}/{epochs} loss {tl:.3f} valid σ_NMAD {nm:.4f} outliers {out:.1%}'
+                           f'{" *" if wait == 0 else ""} ({hist[-1]["minutes"]:.1f} min)', flush=True)
+        if wait >= patience or (budget_s is not None and time.time() - t0 > budget_s): break
+    if best_state is not None: net.load_state_dict(best_state)
+    net.history = pd.DataFrame(hist); net.best_epoch = int(net.history.valid_sigma_nmad.idxmin()) + 1
+    net.steps_done = len(hist)*nstep
+    return net.eval()
+

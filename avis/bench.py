@@ -119,14 +119,20 @@ def _fits_index(root:Path)->dict:
         with fits.open(f) as h: out.update({int(t): f for t in h['FIBERMAP'].data['TARGETID']})
     return out
 
+def _sync(device:str):
+    "Wait for the GPU's queued work (nothing on a CPU)."
+    if str(device).startswith('cuda'):
+        import torch
+        torch.cuda.synchronize()
+
 def _loader_rate(dl, batches:int)->float:
-    "Pairs/s of a loader over `batches` batches after one warm-up batch (which starts workers)."
-    it = iter(dl); next(it)
+    "Pairs/s of a loader over `batches` batches after one warm-up batch (which starts workers), synchronised on a GPU."
+    it = iter(dl); next(it); _sync(dl.device)
     n, t = 0, time.perf_counter()
     for _ in range(batches):
         try: n += len(next(it)[2])
         except StopIteration: break
-    dt = time.perf_counter() - t
+    _sync(dl.device); dt = time.perf_counter() - t
     del it
     return n/dt
 
@@ -195,9 +201,18 @@ def bench_data(work:Path, # scratch folder
             dls = avis_dls(big, bs=bs, workers=w, augment=aug, device='cpu', seed=0)
             r = _loader_rate(dls.train, batches)
             dl_rates[(aug, w)] = r
-            rows.append(_row(f"DataLoader, {w} workers, {'augmented' if aug else 'no augmentation'}", r, 'pairs/s',
+            rows.append(_row(f"DataLoader, {w} workers, {'augmented in the workers' if aug else 'no augmentation'}", r, 'pairs/s',
                              f'bs {bs}, {batches} batches after one warm-up', workers=w, augment=aug))
     import torch
+    wd = max(workers)
+    for dev in ('cpu', 'cuda'):  # the augmentations on the batch, on the training device (`aug_on='device'`)
+        r, note = None, GPU_MISSING
+        if dev == 'cpu' or torch.cuda.is_available():
+            _say(progress, f'data: loader, {wd} workers, augmented on the {dev}')
+            try: r, note = _loader_rate(avis_dls(big, bs=bs, workers=wd, device=dev, seed=0, aug_on='device').train, batches), f'bs {bs}, {batches} batches after one warm-up'
+            except Exception as e: note = f'failed: {type(e).__name__}: {str(e)[:120]}'
+        rows.append(_row(f"DataLoader, {wd} workers, augmented on the device ({'GPU' if dev == 'cuda' else 'CPU'})", r, 'pairs/s', note,
+                         workers=wd, augment=True, device=dev))
     nt = torch.get_num_threads()
     if nt > 1:  # workers run with one torch thread; the main process with all: the augmentations' small ops prefer one
         _say(progress, 'data: loader, 0 workers, augmented, 1 torch thread')
@@ -237,14 +252,18 @@ def _train_rate(config, img, spec, precision, warmup, steps, device='cpu', compi
     ts = [_step_time(fwd, AvisLoss(), opt, img, spec, precision, device) for _ in range(warmup + steps)][warmup:]
     return len(img)/float(np.median(ts))
 
-def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', precision:str='bf16', device:str='cpu')->tuple:
-    "Fraction of a short training loop spent waiting on the loader, and the loop's pairs/s."
+_WHERE = dict(workers='in the workers', device='on the device')
+
+def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', precision:str='bf16', device:str='cpu',
+                   aug_on:str='auto', # where the augmentations run: 'device', 'workers' or 'auto' (`avis_dls`)
+                  )->tuple:
+    "Fraction of a short training loop spent waiting on the (augmented) loader, and the loop's pairs/s."
     import torch
     from avis.models import avis_model, AvisLoss
     from avis.data import avis_dls
     torch.manual_seed(0)
     model = avis_model(config).to(device).train(); lf = AvisLoss(); opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    dls = avis_dls(store, bs=bs, workers=workers, device=device, seed=0)
+    dls = avis_dls(store, bs=bs, workers=workers, device=device, seed=0, aug_on=aug_on)
     it = iter(dls.train)
     img, spec, _ = next(it); _step_time(model, lf, opt, img, spec, precision, device)  # warm-up: workers start, kernels compile
     wait = work = 0.; n = 0
@@ -252,7 +271,7 @@ def _wait_fraction(store, bs:int, steps:int, workers:int, config:str='small', pr
         t = time.perf_counter()
         try: img, spec, _ = next(it)
         except StopIteration: break
-        wait += time.perf_counter() - t
+        _sync(device); wait += time.perf_counter() - t  # on a GPU, the augmentations queued by `next` count as waiting
         work += _step_time(model, lf, opt, img, spec, precision, device); n += len(img)
     del it
     return wait/(wait + work), n/(wait + work)
@@ -295,16 +314,20 @@ def bench_train(work:Path, # scratch folder
             ratios.append(_ratio(f'loader vs {c} bf16 step (CPU)', loader_rate/rates[(c, 'bf16')], 'training step pairs/s', goal=2.))
     cw = 'small' if 'small' in configs else configs[0]
     for w in wait_workers:
-        _say(progress, f'train: data-wait loop, {w} workers')
-        f, r = _wait_fraction(st, bs, wait_steps, w, cw)
-        rows.append(_row(f'time waiting on data, {cw} bf16, {w} workers', 100*f, '%', f'{wait_steps} steps of bs {bs}; loop {r:.1f} pairs/s',
-                         workers=w))
-    if not torch.cuda.is_available(): rows.append(_row('time waiting on data · GPU', None, '%', GPU_MISSING))
-    for w in (gpu_workers if torch.cuda.is_available() else ()):
-        _say(progress, f'train: GPU data-wait loop, {w} workers')
-        try: f, r = _wait_fraction(st, gpu_bs, wait_steps, w, cw, device='cuda'); f, note = 100*f, f'up to {wait_steps} steps of bs {gpu_bs}; loop {r:.0f} pairs/s'
-        except Exception as e: f, note = None, f'failed: {type(e).__name__}: {str(e)[:120]}'
-        rows.append(_row(f'time waiting on data, {cw} bf16, {w} workers · GPU', f, '%', note, workers=w, device='cuda'))
+        for on in ('workers', 'device'):  # on a CPU, 'auto' is 'workers'
+            _say(progress, f'train: data-wait loop, {w} workers, augmented {_WHERE[on]}')
+            f, r = _wait_fraction(st, bs, wait_steps, w, cw, aug_on=on)
+            rows.append(_row(f'time waiting on data, {cw} bf16, {w} workers, augmented {_WHERE[on]} (CPU)', 100*f, '%',
+                             f'{wait_steps} steps of bs {bs}; loop {r:.1f} pairs/s', workers=w, aug_on=on, device='cpu'))
+    for w in gpu_workers:
+        for on in ('device', 'workers'):  # on a GPU, 'auto' is 'device'
+            f, note = None, GPU_MISSING
+            if torch.cuda.is_available():
+                _say(progress, f'train: GPU data-wait loop, {w} workers, augmented {_WHERE[on]}')
+                try: f, r = _wait_fraction(st, gpu_bs, wait_steps, w, cw, device='cuda', aug_on=on); f, note = 100*f, f'up to {wait_steps} steps of bs {gpu_bs}; loop {r:.0f} pairs/s'
+                except Exception as e: note = f'failed: {type(e).__name__}: {str(e)[:120]}'
+            rows.append(_row(f'time waiting on data, {cw} bf16, {w} workers, augmented {_WHERE[on]} · GPU', f, '%', note,
+                             workers=w, aug_on=on, device='cuda'))
     return rows, ratios, dict(rates={f'{c}/{a}': v for (c, a), v in rates.items()}, bs=bs)
 
 # %% ../nbs/50_bench.ipynb #c024

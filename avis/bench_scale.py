@@ -247,6 +247,23 @@ def bench_knn(work:Path, # scratch folder (unused: kept for a uniform signature)
                               exact_query_s=t_fs/n_query, hnsw_query_s=h['s']/n_query, hnsw_build_s=builds[n_pool], n_pool=n_pool)
 
 
+# %% ../nbs/50a_bench_scale.ipynb #rrb01
+def _redrock_cost(n:int, # mock spectra to fit
+                  templates=None, # redrock templates; None: $RR_TEMPLATE_DIR
+                  progress:bool=True,
+                 )->dict:
+    "redrock's CPU seconds per spectrum on `n` mock spectra, timed here: `dict(core_s, template_s, n, templates)`, or `dict(skipped=why)`."
+    try: import redrock.zfind
+    except ImportError: return dict(skipped="redrock is not installed (pip install 'avis[redrock]')")
+    from avis.redrock_fit import redrock_fit, template_files
+    try: template_files(templates)
+    except FileNotFoundError as e: return dict(skipped=str(e))
+    from avis.mock import make_mock
+    m = make_mock(n, seed=11, size=16)
+    _say(progress, f'zeroshot: redrock on {n} mock spectra')
+    fit = redrock_fit(m.wave, m.flux, np.where(m.mask, 0, m.ivar), targetid=m.catalog.TARGETID, templates=templates, progress=progress)
+    return dict(core_s=float(fit.CPU_S.mean()), template_s=float(fit.attrs['template_cpu_s']), n=n, templates=len(fit.attrs['templates']))
+
 # %% ../nbs/50a_bench_scale.ipynb #c032
 def bench_zeroshot(work:Path, # scratch folder
                    n_pool:int=100_000, # labelled pool (train split)
@@ -256,6 +273,8 @@ def bench_zeroshot(work:Path, # scratch folder
                    embed_core_s:float|None=None, # core-seconds per object of the embedding (from case `embed`)
                    embed_note:str='', # where `embed_core_s` came from
                    progress:bool=True,
+                   redrock_n:int=8, # mock spectra redrock fits, timed in this run (0: none)
+                   redrock_templates=None, # redrock templates; None: $RR_TEMPLATE_DIR (a skipped row without them)
                   )->tuple:
     "Rows and ratios of the zero-shot redshift cost case."
     from avis.evaluate import knn_predict
@@ -273,15 +292,25 @@ def bench_zeroshot(work:Path, # scratch folder
             _row('kNN core-seconds per object, this call', knn_cs, 'core-s', f'wall × {cores} cores, build shared by {n_test:,} objects'),
             _row('kNN core-seconds per object, index built once', query_cs, 'core-s', 'search + average only: the cost when millions of objects share one pool index'),
             _row('kNN R² on the synthetic latent z (sanity)', r2, '', 'neighbours are real ones')]
+    rr = _redrock_cost(redrock_n, redrock_templates, progress) if redrock_n > 0 else dict(skipped='redrock_n = 0')
+    rr_cs = rr.get('core_s', REDROCK_CORE_S)
+    rr_ref = (f"redrock {rr_cs:.2f} core-s per spectrum, measured here on {rr['n']} spectra" if 'core_s' in rr
+              else f'redrock ~{REDROCK_CORE_S:g} core-s per spectrum (literature; not measured: {rr["skipped"]})')
+    if 'core_s' in rr:
+        rows += [_row('redrock core-seconds per spectrum, measured', rr_cs, 'core-s',
+                      f"{rr['n']} mock spectra (merged brz grid, identity resolution), one thread, {rr['templates']} templates, this machine and run"),
+                 _row('redrock template rebinning, once per process', rr['template_s'], 'core-s', 'paid once per process and wavelength grid')]
+    else: rows.append(_row('redrock core-seconds per spectrum', None, 'core-s', f"skipped: {rr['skipped']}"))
     if embed_core_s is None: total = None
     else:
         total = embed_core_s + query_cs
         rows.append(_row('embedding core-seconds per object', embed_core_s, 'core-s', embed_note))
         rows.append(_row('zero-shot redshift, core-seconds per object', total, 'core-s', 'embedding + kNN with the index built once'))
         rows.append(_row('18M zero-shot redshifts', (total*DR1_N + tm['index']*cores)/3600, 'core-hours',
-                         f'one index build of this pool included; redrock: {REDROCK_CORE_S*DR1_N/3600:,.0f} core-hours'))
-    ratios = [_ratio('redrock core-seconds / AVIS zero-shot core-seconds', None if total is None else REDROCK_CORE_S/total,
-                     f'redrock ~{REDROCK_CORE_S:g} core-s per spectrum'),
-              _ratio('redrock / kNN step alone', REDROCK_CORE_S/query_cs, 'kNN only (embeddings and index already made)')]
-    return rows, ratios, dict(knn_core_s=knn_cs, query_core_s=query_cs, index_s=tm['index'], total_core_s=total, r2=float(r2))
+                         f'one index build of this pool included; redrock: {rr_cs*DR1_N/3600:,.0f} core-hours'))
+    ratios = [_ratio('redrock core-seconds / AVIS zero-shot core-seconds', None if total is None else rr_cs/total, rr_ref),
+              _ratio('redrock / kNN step alone', rr_cs/query_cs, f'kNN only (embeddings and index already made); {rr_ref}')]
+    return rows, ratios, dict(knn_core_s=knn_cs, query_core_s=query_cs, index_s=tm['index'], total_core_s=total, r2=float(r2),
+                              redrock_core_s=rr.get('core_s'), redrock_template_s=rr.get('template_s'), redrock_n=rr.get('n'),
+                              redrock_skipped=rr.get('skipped'))
 

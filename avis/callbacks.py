@@ -6,7 +6,7 @@ Docs: https://avis-astro.github.io/avis/callbacks.html.md"""
 
 # %% ../nbs/22_callbacks.ipynb #b002
 from __future__ import annotations
-import json, time, platform
+import json, time, platform, io, contextlib
 from pathlib import Path
 from contextlib import nullcontext
 import numpy as np, torch
@@ -22,13 +22,13 @@ from fastai.callback.progress import CSVLogger
 from fastai.torch_core import to_float, to_detach, get_model, rank_distrib
 from .core import atomic_path
 from .models import retrieval_recall
-from .metrics import knn_predict
+from .metrics import knn_predict, z_metrics
 from .checkpoint import save_weights, load_weights, save_checkpoint, _plain, _trackers, _set_rng_state
 
 # %% auto #0
 __all__ = ['CPUAutocast', 'resolve_precision', 'precision_cbs', 'NonFiniteError', 'NonFiniteCallback', 'embed',
-           'EmbeddingMetrics', 'ResumeCallback', 'AvisCSVLogger', 'CheckpointCallback', 'SaveBestCallback',
-           'write_model_card', 'epoch_line']
+           'EmbeddingMetrics', 'ResumeCallback', 'AvisCSVLogger', 'CheckpointCallback', 'monitor_comp',
+           'SaveBestCallback', 'write_model_card', 'epoch_line']
 
 # %% ../nbs/22_callbacks.ipynb #c007
 class CPUAutocast(Callback):
@@ -135,8 +135,13 @@ def embed(model, # an `AvisModel` (or a DDP-wrapped one)
 
 
 # %% ../nbs/22_callbacks.ipynb #c014
+def _galaxies(catalog, idx:np.ndarray)->np.ndarray:
+    "Bool: which of the objects `idx` are galaxies (all of them when the catalogue has no SPECTYPE)."
+    if 'SPECTYPE' not in catalog: return np.ones(len(idx), bool)
+    return catalog.SPECTYPE.to_numpy()[idx].astype(str) == 'GALAXY'
+
 class EmbeddingMetrics:
-    "Validation embeddings collected once per epoch, feeding recall@k (both ways) and kNN zero-shot z R² metrics."
+    "Validation embeddings collected once per epoch, feeding recall@k (both ways), kNN zero-shot z R² and the spectrum's galaxy σ_NMAD."
     def __init__(self, ks=(1, 5), # recall@k values
                  k:int=64, # kNN neighbours
                  pool_size:int=2048, # train objects in the neighbour pool
@@ -167,7 +172,7 @@ class EmbeddingMetrics:
         "All metric values for the validation set seen since the last reset."
         if self._res is not None: return self._res
         nan = float('nan')
-        res = {f'{d}_r{k}': nan for d in ('i2s', 's2i') for k in self.ks} | {f'zR2_{m}': nan for m in ('img', 'spec', 'joint')}
+        res = {f'{d}_r{k}': nan for d in ('i2s', 's2i') for k in self.ks} | {f'zR2_{m}': nan for m in ('img', 'spec', 'joint')} | {'zNMAD_spec': nan}
         if self.ie:
             ie, se, idx = torch.cat(self.ie), torch.cat(self.se), torch.cat(self.idx).numpy()
             ok = (torch.isfinite(ie).all(1) & torch.isfinite(se).all(1)).numpy()  # a NaN embedding would end the fit
@@ -192,6 +197,10 @@ class EmbeddingMetrics:
                 q = dict(img=(pie, ie_), spec=(pse, se_), joint=(np.concatenate([pie, pse], 1), np.concatenate([ie_, se_], 1)))
                 if len(pz) and len(qz) > 1:
                     for m, (p, e) in q.items(): res[f'zR2_{m}'] = float(r2_score(qz, knn_predict(p, pz, e, self.k)))
+                    gal = _galaxies(store.catalog, idx[qok])
+                    if gal.sum() > 1:  # the checkpoint rule's number: the zero-shot read-out on validation galaxies
+                        zg = knn_predict(pse, pz, se_[gal], self.k)
+                        res['zNMAD_spec'] = z_metrics(qz[gal], zg)['sigma_nmad']
             if self.dropped['valid'] or self.dropped['pool']:
                 print(f"metrics: left out {self.dropped['valid']} validation and {self.dropped['pool']} pool objects "
                       f"with non-finite embeddings")
@@ -200,7 +209,7 @@ class EmbeddingMetrics:
 
     def metrics(self)->list:
         "fastai `Metric`s reading these results; the first one collects the embeddings."
-        names = [f'{d}_r{k}' for d in ('i2s', 's2i') for k in self.ks] + [f'zR2_{m}' for m in ('img', 'spec', 'joint')]
+        names = [f'{d}_r{k}' for d in ('i2s', 's2i') for k in self.ks] + [f'zR2_{m}' for m in ('img', 'spec', 'joint')] + ['zNMAD_spec']
         return [_EmbMetric(self, n, lead=(i == 0)) for i, n in enumerate(names)]
 
 class _EmbMetric(Metric):
@@ -277,10 +286,14 @@ class CheckpointCallback(Callback):
         if self.saved != self.epoch and len(self.recorder.values) == self.epoch + 1: self._save(done=True)
 
 # %% ../nbs/22_callbacks.ipynb #c027
+def monitor_comp(monitor:str):
+    "`np.less` for a monitor where lower is better (a loss, an error, a σ_NMAD), else `np.greater`."
+    return np.less if any(s in monitor.lower() for s in ('loss', 'error', 'nmad')) else np.greater
+
 class SaveBestCallback(SaveModelCallback):
     "fastai's `SaveModelCallback` writing safetensors (`models/<fname>.safetensors`) and reloading the best at the end."
     def __init__(self, monitor='valid_loss', comp=None, min_delta=0., fname='best', load_best=True):
-        super().__init__(monitor=monitor, comp=comp, min_delta=min_delta, fname=fname)
+        super().__init__(monitor=monitor, comp=comp or monitor_comp(monitor), min_delta=min_delta, fname=fname)
         self.load_best = load_best
     def _file(self): return self.learn.path/self.learn.model_dir/f'{self.fname}.safetensors'
     def _save(self, name):
@@ -290,7 +303,7 @@ class SaveBestCallback(SaveModelCallback):
         "Compare and save as fastai does, but skip an epoch whose monitored value is missing or not finite."
         val = self.recorder.values[-1][self.idx]
         if val is None or not np.isfinite(val): self.new_best = False; return
-        super().after_epoch()
+        with (contextlib.redirect_stdout(io.StringIO()) if rank_distrib() else nullcontext()): super().after_epoch()  # one "Better model" line, rank 0's
     def after_fit(self, **kwargs):
         if self.load_best and self._file().exists(): load_weights(self.learn.model, self._file())
 

@@ -152,7 +152,7 @@ def avis_train(
     workers:int=0, # DataLoader worker processes
     precision:Annotated[str, {'choices': PRECISIONS}]='auto', # 'auto' (bf16 where it helps), 'bf16', 'fp16' or 'fp32'
     early_stop:int=None, # early-stopping patience in epochs (default: off)
-    pool_size:int=None, # train objects in the validation kNN pool (default: 2,048 on a CPU, 16,384 on a GPU)
+    pool_size:int=None, # train objects in the validation kNN pool (default: 16,384)
     resume:bool=False, # continue from the last checkpoint in `out`
     seed:int=0, # random seed
     phot:bool=False, # photometry tokens on (`PHOT_KW`), for `tiny`: `small` and `base` have them
@@ -178,15 +178,17 @@ def avis_train(
     if opts['config'] not in CONFIGS: raise CliError(f"--config must be one of {', '.join(CONFIGS)} or a .toml run file, not {opts['config']!r}")
     _out_dir(opts['out'])
     check_fit(opts['store'], opts['out'], opts['epochs'], opts['bs'])  # before the run folder is made
-    log = _log_to(opts['out'], 'train'); t0 = time.time()
-    write_run_file(Path(opts['out'])/'run.toml', 'train', opts)
+    lead = os.environ.get('RANK', '0') == '0'  # under torchrun only rank 0 writes run.toml and train.log and prints the summary
+    log = _log_to(opts['out'], 'train') if lead else None; t0 = time.time()
+    if lead: write_run_file(Path(opts['out'])/'run.toml', 'train', opts)
     learn = fit_avis(opts['store'], config=opts['config'], epochs=opts['epochs'], bs=opts['bs'], lr=opts['lr'],
                      wd=opts['wd'], out=opts['out'], resume=resume, seed=opts['seed'], workers=opts['workers'],
                      precision=opts['precision'], early_stop=opts['early_stop'], pool_size=opts['pool_size'],
                      progress=not quiet, model_kw=PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else None)
     last = _last_metrics(learn)
-    log.info(f'train: {time.time()-t0:.0f} s, {last}')
-    print(f"avis train: {time.time()-t0:.0f} s -> {opts['out']}; last epoch: {json.dumps(last)}")
+    if lead:
+        log.info(f'train: {time.time()-t0:.0f} s, {last}')
+        print(f"avis train: {time.time()-t0:.0f} s -> {opts['out']}; last epoch: {json.dumps(last)}")
     return learn
 
 # %% ../nbs/40_cli.ipynb #c016
@@ -245,11 +247,14 @@ def avis_evaluate(
     no_baselines:bool=False, # skip the baselines (not recommended: a result without baselines is not a result)
     fast:bool=False, # quick smoke run (tiny baselines, short probes)
     quiet:bool=False, # less output
+    redrock_n:int=200, # test spectra DESI's redrock fits beside AVIS (seeded subsample; 0: none; skipped without redrock or its templates)
+    redrock_templates:str=None, # redrock template folder (default $RR_TEMPLATE_DIR; from github.com/desihub/redrock-templates)
 ):
     "Zero-shot redshift, probes, classification and retrieval against baselines, on the test split."
     from avis.evaluate import evaluate
     _in_file(emb, 'embeddings file', '--emb'); _out_dir(out)
-    m = evaluate(emb, out, store=store, k=k, steps=steps, baselines=not no_baselines, fast=fast, progress=not quiet)
+    m = evaluate(emb, out, store=store, k=k, steps=steps, baselines=not no_baselines, fast=fast, progress=not quiet,
+                 redrock_n=redrock_n, redrock_templates=redrock_templates)
     print(f'avis evaluate: report in {Path(out)/"report.md"}')
     return m
 
@@ -441,8 +446,8 @@ def _parser()->argparse.ArgumentParser:
 
 # %% ../nbs/40_cli.ipynb #c031
 def _errors()->tuple:
-    "The exceptions `main` reports in one line: bad input, damaged files, OS errors (a full disk, a file where a folder is needed), a locked store."
-    errs = [CliError, DataError, ValueError, OSError]  # OSError: FileNotFoundError, FileExistsError, IsADirectoryError, PermissionError, StoreFullError, ...
+    "The exceptions `main` reports in one line: bad input, damaged files, OS errors (a full disk, a file where a folder is needed), a locked store, a missing optional package."
+    errs = [CliError, DataError, ValueError, OSError, ImportError]  # ImportError: e.g. the `multi` extra's accelerate  # OSError: FileNotFoundError, FileExistsError, IsADirectoryError, PermissionError, StoreFullError, ...
     try:
         from avis.store import StoreLockedError
         errs.append(StoreLockedError)

@@ -10,7 +10,7 @@ import json, math, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from sklearn.metrics import adjusted_rand_score, adjusted_mutual_info_score
+from sklearn.metrics import adjusted_rand_score, adjusted_mutual_info_score, homogeneity_score
 from .core import atomic_path, SPECTYPES, STAR_SUBTYPES, CATEGORY_COLOURS, check_modality, renamed_kwargs
 from .maps import as_embeddings, fit_map, read_maps, map_columns, truth_groups, progress_step
 
@@ -69,16 +69,24 @@ def cluster_scores(labels:np.ndarray, # cluster of each object, -1 noise
                    catalog:pd.DataFrame, # with SPECTYPE (and SUBTYPE)
                    truth:np.ndarray|None=None, # optional true group of each object (e.g. a mock's)
                   )->dict:
-    "ARI and AMI against SPECTYPE, stellar SUBTYPE (and `truth`), number of clusters and noise fraction."
+    "ARI, AMI and homogeneity against SPECTYPE, stellar SUBTYPE (and `truth`), SPECTYPE purity of the clusters, QSOs in clusters of their own, number of clusters and noise fraction."
     labels = np.asarray(labels)
     if len(labels) != len(catalog): raise ValueError(f"{len(labels)} labels for {len(catalog)} catalogue rows")
     out = dict(n=len(labels), n_clusters=int(len(np.unique(labels[labels >= 0]))), noise_frac=float((labels < 0).mean()))
     def _both(name, ref, sel):
-        if sel.sum() < 2: out[f'ari_{name}'] = out[f'ami_{name}'] = float('nan'); return
+        if sel.sum() < 2: out[f'ari_{name}'] = out[f'ami_{name}'] = out[f'hom_{name}'] = float('nan'); return
         out[f'ari_{name}'] = float(adjusted_rand_score(ref[sel], labels[sel]))
         out[f'ami_{name}'] = float(adjusted_mutual_info_score(ref[sel], labels[sel]))
+        inc = sel & (labels >= 0)  # homogeneity: does each cluster hold one class (noise left out)
+        out[f'hom_{name}'] = float(homogeneity_score(ref[inc], labels[inc])) if inc.sum() > 1 else float('nan')
     st = catalog.SPECTYPE.to_numpy().astype(str)
     _both('spectype', st, np.ones(len(st), bool))
+    ct = pd.crosstab(labels[labels >= 0], st[labels >= 0])
+    if len(ct):
+        purity, main = ct.max(1)/ct.sum(1), ct.idxmax(1)
+        out.update(min_purity=float(purity.min()), pure90_frac=float((purity >= 0.9).mean()))
+        q = (st == 'QSO') & (labels >= 0)  # QSOs in clusters whose majority is QSO
+        out['qso_own_frac'] = float(np.isin(labels[q], main.index[main == 'QSO']).mean()) if q.any() else float('nan')
     if 'SUBTYPE' in catalog:
         sub = np.array([s.strip() if isinstance(s, str) else '' for s in catalog.SUBTYPE], dtype=object)
         _both('subtype', sub, (st == 'STAR') & np.isin(sub, STAR_SUBTYPES))

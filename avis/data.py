@@ -18,7 +18,7 @@ from fastai.torch_core import rank_distrib
 from .core import default_device, moved_names, renamed_kwargs
 
 # %% auto #0
-__all__ = ['ImageAugment', 'SpectrumAugment', 'changed_frac', 'binom_eps', 'StoreDL', 'avis_dls', 'loader_throughput']
+__all__ = ['AUG_ON', 'ImageAugment', 'SpectrumAugment', 'changed_frac', 'binom_eps', 'StoreDL', 'avis_dls', 'loader_throughput']
 
 # %% ../nbs/05_data.ipynb #c005
 __getattr__ = moved_names('avis.data', {'toy_pairs': 'avis.testing.toy_pairs', 'toy_store': 'avis.testing.toy_store'})
@@ -40,7 +40,7 @@ def _shift_kernel(d:torch.Tensor, # (k,) shifts in pixels, |d| <= R-1
     "Linear-interpolation weights (k, 2R+1) moving content by `d` pixels towards higher index."
     n = torch.floor(d); f = d - n
     t = (R - n).long()  # out[j] = (1-f) x[j-n] + f x[j-n-1], and weight t multiplies x[j+t-R]
-    w = torch.zeros(len(d), 2*R + 1, dtype=d.dtype)
+    w = torch.zeros(len(d), 2*R + 1, dtype=d.dtype, device=d.device)
     w.scatter_add_(1, t[:,None], (1 - f)[:,None]); w.scatter_add_(1, (t - 1)[:,None], f[:,None])
     return w
 
@@ -48,7 +48,7 @@ def _gauss_kernel(sigma:torch.Tensor, # (k,) Gaussian sigma in pixels
                   R:int, # kernel half-width
                  )->torch.Tensor:
     "Normalised Gaussian weights (k, 2R+1)."
-    t = torch.arange(-R, R + 1, dtype=sigma.dtype)
+    t = torch.arange(-R, R + 1, dtype=sigma.dtype, device=sigma.device)
     w = torch.exp(-0.5*(t[None]/sigma[:,None])**2)
     return w/w.sum(1, keepdim=True)
 
@@ -101,13 +101,13 @@ class ImageAugment:
     def __repr__(self): return f'{type(self).__name__}({self.probs})'
 
     def __call__(self, img:torch.Tensor, # (k, 2, B, H, W): nanomaggies and ivar
-                 gen:torch.Generator|None=None, # random generator (seeded per batch by the loader)
+                 gen:torch.Generator|None=None, # random generator on `img`'s device (seeded per batch by the loader)
                 )->torch.Tensor:
         "Augmented copy of `img`."
-        k = len(img)
-        u = lambda *s: torch.rand(*s, generator=gen)
+        k, dev = len(img), img.device
+        u = lambda *s: torch.rand(*s, generator=gen, device=dev)
         img = img.clone()
-        sel, r = u(k) < self.p_rot, torch.randint(1, 4, (k,), generator=gen)
+        sel, r = u(k) < self.p_rot, torch.randint(1, 4, (k,), generator=gen, device=dev)
         for q in (1, 2, 3):
             m = sel & (r == q)
             if m.any(): img[m] = torch.rot90(img[m], q, dims=(-2, -1))
@@ -131,7 +131,7 @@ class ImageAugment:
             flux[mb], var[mb], bad[mb] = _conv2(flux[mb], var[mb], bad[mb], _gauss_kernel(sig[mb], R), 'reflect')
         if mn.any():
             am = a[mn].view(-1, 1, 1, 1)
-            flux[mn] = flux[mn] + torch.sqrt(am*var[mn])*torch.randn(flux[mn].shape, generator=gen)
+            flux[mn] = flux[mn] + torch.sqrt(am*var[mn])*torch.randn(flux[mn].shape, generator=gen, device=dev)
             var[mn] = var[mn]*(1 + am)
         sub[:,0], sub[:,1] = torch.where(bad, 0, flux), _ivar_of(var, bad)
         img[t] = sub
@@ -158,16 +158,16 @@ class SpectrumAugment:
     def __repr__(self): return f'{type(self).__name__}({self.probs})'
 
     def __call__(self, spec:torch.Tensor, # (k, 3, npix): flux, ivar, mask
-                 gen:torch.Generator|None=None, # random generator
+                 gen:torch.Generator|None=None, # random generator on `spec`'s device
                 )->torch.Tensor:
         "Augmented copy of `spec`."
-        k, _, npix = spec.shape
-        u = lambda *s: torch.rand(*s, generator=gen)
+        (k, _, npix), dev = spec.shape, spec.device
+        u = lambda *s: torch.rand(*s, generator=gen, device=dev)
         ms, s = u(k) < self.p_scale, torch.exp((2*u(k) - 1)*math.log1p(self.max_scale))
         mn, a = u(k) < self.p_noise, self.max_noise*u(k)
-        mc, nc = u(k) < self.p_chunk, torch.randint(self.n_chunks[0], self.n_chunks[1] + 1, (k,), generator=gen)
+        mc, nc = u(k) < self.p_chunk, torch.randint(self.n_chunks[0], self.n_chunks[1] + 1, (k,), generator=gen, device=dev)
         mx = self.n_chunks[1]
-        ln = torch.randint(self.chunk_len[0], self.chunk_len[1] + 1, (k, mx), generator=gen)
+        ln = torch.randint(self.chunk_len[0], self.chunk_len[1] + 1, (k, mx), generator=gen, device=dev)
         st = (u(k, mx)*(npix - ln + 1)).long()
         t = ms | mn | mc
         out = spec.clone()
@@ -180,10 +180,10 @@ class SpectrumAugment:
         flux, var = flux*s, var*s**2
         if mn.any():
             am = a[mn][:,None]
-            flux[mn] = flux[mn] + torch.sqrt(am*var[mn])*torch.randn(flux[mn].shape, generator=gen)
+            flux[mn] = flux[mn] + torch.sqrt(am*var[mn])*torch.randn(flux[mn].shape, generator=gen, device=dev)
             var[mn] = var[mn]*(1 + am)
-        j = torch.arange(npix)
-        use = mc[:,None] & (torch.arange(mx)[None] < nc[:,None])  # (k, mx) chunks in use
+        j = torch.arange(npix, device=dev)
+        use = mc[:,None] & (torch.arange(mx, device=dev)[None] < nc[:,None])  # (k, mx) chunks in use
         hit = ((j >= st[...,None]) & (j < (st + ln)[...,None]) & use[...,None]).any(1)
         bad = bad | hit
         out[t] = torch.stack([torch.where(hit, 0, flux), _ivar_of(var, bad), bad.to(spec.dtype)], 1)
@@ -199,6 +199,8 @@ def binom_eps(p:float, n:int, nsig:float=4.)->float:
     return nsig*math.sqrt(max(p*(1 - p), 1e-12)/n)
 
 # %% ../nbs/05_data.ipynb #c035
+AUG_ON = ('auto', 'device', 'workers')
+
 class StoreDL(DataLoader):
     "fastai `DataLoader` over the objects `idxs` of a paired `store`, yielding `(img, spec, idx)` batches."
     n_inp = 2
@@ -208,31 +210,53 @@ class StoreDL(DataLoader):
                  spec_aug:SpectrumAugment|None=None, # spectrum augmentation (training only)
                  seed:int|None=None, # seeds the loader's shuffling and augmentation stream
                  workers:int|None=None, # worker processes (fastai's `num_workers`, which `new` passes on)
+                 aug_on:str='auto', # where augmentations run: 'device' (on the batch once it is there), 'workers', 'auto' (device unless it is the CPU)
                  **kwargs):
         if 'dataset' in kwargs: idxs = kwargs.pop('dataset')  # the name fastai's `new` uses
         if workers is not None: kwargs['num_workers'] = workers
+        if aug_on not in AUG_ON: raise ValueError(f'aug_on must be one of {AUG_ON}, got {aug_on!r}')
         idxs = np.arange(len(store)) if idxs is None else np.asarray(idxs, dtype=np.int64)
-        self.store, self.img_aug, self.spec_aug = store, img_aug, spec_aug
+        self.store, self.img_aug, self.spec_aug, self.aug_on = store, img_aug, spec_aug, aug_on
         super().__init__(dataset=idxs, **kwargs)
         if seed is not None: self.rng = random.Random(seed)
-        self.seed, self.epoch_seed = seed, 0
+        self.seed, self.epoch_seed, self.batch_no = seed, 0, 0
+
+    @property
+    def aug_in_workers(self)->bool:
+        "Whether the augmentations run in `load_batch` (the workers) rather than in `after_batch` (the device)."
+        if self.aug_on != 'auto': return self.aug_on == 'workers'
+        return self.device is None or torch.device(self.device).type == 'cpu'
 
     def before_iter(self):
         "Draw this epoch's augmentation seed (in the main process, before workers start)."
-        self.epoch_seed = self.rng.randint(0, 2**31 - 1)
+        self.epoch_seed, self.batch_no = self.rng.randint(0, 2**31 - 1), 0
+
+    def augment(self, img, spec, # a batch's tensors, on any device
+                batch_no:int, # batch number within the epoch
+               )->tuple:
+        "`(img, spec)` augmented with a generator on their device seeded from (epoch seed, `batch_no`, rank)."
+        if self.img_aug is None and self.spec_aug is None: return img, spec
+        gen = torch.Generator(img.device).manual_seed((self.epoch_seed*1_000_003 + batch_no*7919 + rank_distrib()) % 2**63)
+        if self.img_aug is not None: img = self.img_aug(img, gen)
+        if self.spec_aug is not None: spec = self.spec_aug(spec, gen)
+        return img, spec
 
     def load_batch(self, pos, # positions in `self.dataset`
                    batch_no:int=0, # batch number within the epoch, seeds the augmentation
                   )->tuple:
-        "Read and augment one batch: `(img, spec, idx)` tensors."
+        "Read one batch, augmented here when `aug_in_workers`: `(img, spec, idx)` tensors."
         idx = np.asarray(self.dataset)[np.asarray(pos, dtype=np.int64)]
         d = self.store.get(idx)
         img, spec = torch.as_tensor(np.ascontiguousarray(d['img'])), torch.as_tensor(np.ascontiguousarray(d['spec']))
-        if self.img_aug is not None or self.spec_aug is not None:
-            gen = torch.Generator().manual_seed((self.epoch_seed*1_000_003 + batch_no*7919 + rank_distrib()) % 2**63)
-            if self.img_aug is not None: img = self.img_aug(img, gen)
-            if self.spec_aug is not None: spec = self.spec_aug(spec, gen)
+        if self.aug_in_workers: img, spec = self.augment(img, spec, batch_no)
         return img, spec, torch.as_tensor(idx, dtype=torch.int64)
+
+    def after_batch(self, b):
+        "Augment a batch on its device (batches arrive in order, so the count is the batch number), unless the workers did."
+        n, self.batch_no = self.batch_no, self.batch_no + 1
+        if self.aug_in_workers: return b
+        img, spec, idx = b
+        return (*self.augment(img, spec, n), idx)
 
     def create_batches(self, samps):
         "One `store.get` per batch; batch numbers count across worker processes."
@@ -243,7 +267,7 @@ class StoreDL(DataLoader):
 
     def new(self, dataset=None, cls=None, **kwargs):
         "A copy of this loader with some arguments changed (used by fastai for predictions)."
-        kw = dict(store=self.store, img_aug=self.img_aug, spec_aug=self.spec_aug, seed=self.seed)
+        kw = dict(store=self.store, img_aug=self.img_aug, spec_aug=self.spec_aug, seed=self.seed, aug_on=self.aug_on)
         return super().new(dataset=dataset, cls=cls, **{**kw, **kwargs})
 
 # %% ../nbs/05_data.ipynb #c038
@@ -255,7 +279,7 @@ def _open_store(store):
     return store
 
 @renamed_kwargs(num_workers='workers')
-@delegates(StoreDL.__init__, but=['store', 'idxs', 'img_aug', 'spec_aug', 'seed', 'workers'])
+@delegates(StoreDL.__init__, but=['store', 'idxs', 'img_aug', 'spec_aug', 'seed', 'workers', 'aug_on'])
 def avis_dls(store, # a `PairedStore` or its path
              bs:int=64, # training batch size
              valid_bs:int|None=None, # validation batch size (default `2*bs`)
@@ -269,6 +293,7 @@ def avis_dls(store, # a `PairedStore` or its path
              device=None, # torch device (default: CUDA if present, else CPU)
              pin_memory:bool|None=None, # pin host memory (default: when CUDA is present)
              drop_last:bool=True, # drop the last partial training batch
+             aug_on:str='auto', # where the training augmentations run: 'device', 'workers', or 'auto' (the device unless it is the CPU)
              **kwargs)->DataLoaders:
     "fastai `DataLoaders` (train, valid) over a paired store yielding `(img, spec, idx)` with `n_inp=2`."
     store = _open_store(store)
@@ -281,7 +306,7 @@ def avis_dls(store, # a `PairedStore` or its path
     tr, va = store.split_idx(train), store.split_idx(valid)
     if len(tr) < bs and drop_last: raise ValueError(f'{len(tr)} {train!r} objects: fewer than one batch of {bs}')
     common = dict(workers=workers, pin_memory=pin_memory, **kwargs)
-    dls = DataLoaders(StoreDL(store, tr, img_aug, spec_aug, seed=seed, bs=bs, shuffle=True, drop_last=drop_last, **common),
+    dls = DataLoaders(StoreDL(store, tr, img_aug, spec_aug, seed=seed, aug_on=aug_on, bs=bs, shuffle=True, drop_last=drop_last, **common),
                       StoreDL(store, va, seed=seed + 1, bs=valid_bs or 2*bs, shuffle=False, **common), device=device)
     dls.store, dls.n_inp = store, 2
     return dls

@@ -389,6 +389,10 @@ def write_coadd(path, # output file, e.g. coadd-main-dark-27247.fits
     "Write a DESI coadd file that astropy and `read_coadd` see exactly like a pipeline one."
     n = len(fibermap)
     if 'TARGETID' not in fibermap: raise ValueError('fibermap needs a TARGETID column')
+    if exp_fibermap is None and 'COADD_NUMEXP' in fibermap:  # redrock then takes the file for uncoadded spectra and fails
+        raise ValueError('a coadd FIBERMAP (with COADD_NUMEXP) needs its EXP_FIBERMAP: pass `exp_fibermap`')
+    if exp_fibermap is not None and not np.isin(exp_fibermap.TARGETID, fibermap.TARGETID).all():
+        raise ValueError('EXP_FIBERMAP has TARGETIDs that are not in FIBERMAP')
     hdus = [_primary(survey, program, healpix, **header), _table_hdu(fibermap, 'FIBERMAP')]
     if exp_fibermap is not None: hdus.append(_table_hdu(exp_fibermap, 'EXP_FIBERMAP'))
     for cam in 'brz':

@@ -10,21 +10,22 @@ import json, time
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from .core import MODALITIES, MODALITY_NAMES, STAR_SUBTYPES, check_modality, atomic_path, fmt, md_table, jsonable, moved_names, renamed_kwargs
+from .core import NPIX_BRZ, MODALITIES, MODALITY_NAMES, camera_wave, STAR_SUBTYPES, check_modality, atomic_path, fmt, md_table, jsonable, moved_names, renamed_kwargs
 from .store import PairedStore
 from .embed import check_finite, Embeddings, load_embeddings
 from .metrics import (Z_GROUPS, EXACT_MAX, z_metrics, z_table, class_metrics, retrieval_ranks, retrieval_metrics,
                           knn_predict, n_labels, probe)
 from .baselines import BASELINES, photometry_features, spectra_pca, ZNet, train_znet, predict_znet
+from .redrock_fit import redrock_fit, redshift_scores, template_files
 from .evalfigs import plot_z_density, plot_residuals_vs_mag, plot_confusions, plot_retrieval
 
 # %% auto #0
-__all__ = ['CLASS_TASKS', 'RIVALS', 'R2_FLOOR', 'R2_NOTE', 'EVAL_MIN', 'zero_shot_z', 'baseline_z', 'probe_z', 'class_results',
-           'retrieval_results', 'avis_losses', 'r2_shown', 'report_md', 'report_figures', 'write_report',
-           'check_embeddings', 'evaluate', 'Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks',
-           'retrieval_metrics', 'knn_predict', 'n_labels', 'probe', 'BASELINES', 'photometry_features', 'spectra_pca',
-           'ZNet', 'train_znet', 'predict_znet', 'plot_z_density', 'plot_residuals_vs_mag', 'plot_confusions',
-           'plot_retrieval', 'md_table']
+__all__ = ['CLASS_TASKS', 'RIVALS', 'R2_FLOOR', 'R2_NOTE', 'EVAL_MIN', 'zero_shot_z', 'baseline_z', 'redrock_z', 'probe_z',
+           'class_results', 'retrieval_results', 'avis_losses', 'r2_shown', 'report_md', 'report_figures',
+           'write_report', 'check_embeddings', 'evaluate', 'Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics',
+           'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels', 'probe', 'BASELINES',
+           'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'plot_z_density',
+           'plot_residuals_vs_mag', 'plot_confusions', 'plot_retrieval', 'md_table']
 
 # %% ../nbs/31_evaluate.ipynb #e001
 _all_ = ['Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels',
@@ -101,6 +102,46 @@ def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); 
         preds[name] = predict_znet(net, st, gi[te])
         done[name] = net.steps_done
     return preds, skipped, done
+
+# %% ../nbs/31_evaluate.ipynb #rr01
+def _redrock_skip(emb:Embeddings, templates)->str|None:
+    "Why redrock cannot run on `emb`'s spectra, or None."
+    if emb.store is None: return 'no store: spectra needed'
+    if emb.store.npix != NPIX_BRZ: return f'store spectra have {emb.store.npix} pixels, not the DESI brz grid ({NPIX_BRZ})'
+    try: import redrock.zfind
+    except ImportError: return "redrock is not installed (pip install 'avis[redrock]')"
+    try: template_files(templates)
+    except FileNotFoundError as e: return str(e)
+    return None
+
+def redrock_z(emb:Embeddings, # embeddings with their store (merged brz spectra)
+              te:np.ndarray, # test rows with a redshift
+              zs:pd.DataFrame, # `zero_shot_z` of the test rows (AVIS's kNN redshifts)
+              n:int=200, # spectra fitted: a seeded subsample of `te`
+              templates=None, # redrock templates (see `avis.redrock_fit.template_files`); None: $RR_TEMPLATE_DIR
+              k:int=64, # kNN neighbours of AVIS's SPECTYPE vote
+              ncpu:int=1, # processes fitting spectra
+              seed:int=0, # subsample
+              progress:bool=False, # a progress bar over spectra
+             )->tuple:
+    "Redrock and AVIS kNN scored on the same test objects: `(redshift_scores rows, redrock fit, None)`, or `(None, None, why skipped)`."
+    why = _redrock_skip(emb, templates)
+    if why is not None: return None, None, why
+    rows = np.sort(np.random.default_rng(seed).choice(te, min(n, len(te)), replace=False))
+    spec = emb.store.get(emb.idx[rows])['spec']
+    fit = redrock_fit(camera_wave('brz'), spec[:, 0], np.where(spec[:, 2] == 0, spec[:, 1], 0), targetid=emb.targetid[rows],
+                      templates=templates, ncpu=ncpu, progress=progress)
+    truth = emb.catalog.iloc[rows].assign(TARGETID=emb.targetid[rows])
+    tables = [redshift_scores(fit, truth, method='redrock')]
+    tr, cat = _rows(emb, 'train', 'Z'), emb.catalog
+    zk = zs.set_index('ROW').loc[rows]
+    for m in MODALITIES:
+        pred = pd.DataFrame(dict(TARGETID=emb.targetid[rows], Z=zk[m].to_numpy()))
+        if 'SPECTYPE' in cat:
+            ok = tr[cat.SPECTYPE.iloc[tr].astype(str).str.strip().ne('').to_numpy()]
+            pred['SPECTYPE'] = knn_predict(emb.get(m)[ok], cat.SPECTYPE.astype(str).to_numpy()[ok], emb.get(m)[rows], k, classify=True)
+        tables.append(redshift_scores(pred, truth, method=f'AVIS {MODALITY_NAMES[m]} kNN'))
+    return pd.concat(tables, ignore_index=True), fit, None
 
 # %% ../nbs/31_evaluate.ipynb #e014
 def _pct(f)->str: return f'{100*f:g}%'
@@ -199,6 +240,20 @@ R2_NOTE = ('— : R² not shown: it is undefined or below −10, which happens w
            '(stars, z ≈ 0: R² divides by a variance near zero). Read σ_NMAD and the outlier fraction there; '
            'metrics.json keeps the computed value.')
 
+def _redrock_md(rr:dict)->list:
+    "Report lines of the redrock section."
+    t = pd.DataFrame(rr['scores'])
+    t = t.assign(g0=t.group.ne('all'), m0=t.method.ne('redrock')).sort_values(['g0', 'group', 'cls', 'm0'], kind='stable')
+    t = pd.DataFrame(dict(group=t.group, **{'class': t.cls}, method=t.method, n=t.n, **{'σ_NMAD': t.sigma_nmad, 'bias (km/s)': t.bias_kms,
+                          'catastrophic': t.catastrophic, 'outliers': t.outlier_frac, 'ZWARN≠0': t.zwarn_rate,
+                          'SPECTYPE right': t.spectype_acc, 'star SUBTYPE right': t.subtype_acc, 'CPU-s/spectrum': t.cpu_s}))
+    return [f"## Redrock on the same spectra ({rr['n']} test objects)", '',
+            f"DESI's redshift fitter redrock on a seeded subsample of the test split ({rr['spectra']}; templates: "
+            f"{', '.join(rr['templates'])}), beside AVIS's zero-shot kNN on the same objects and the same catalogue Z. "
+            f"Catastrophic: |Δv| > 1000 km/s; outliers: |Δz|/(1+z) > 0.15. Redrock costs {fmt(rr['cpu_s_per_spectrum'], 2)} CPU-s per spectrum "
+            f"(one thread), plus {fmt(rr['template_cpu_s'], 1)} CPU-s once to rebin its templates.", '',
+            md_table(t, nd=4), '']
+
 def report_md(metrics:dict # from `evaluate` (or metrics.json)
              )->str:
     "The markdown report of an evaluation."
@@ -237,6 +292,7 @@ def report_md(metrics:dict # from `evaluate` (or metrics.json)
         L += [f'{len(lo)} cases where a zero-shot AVIS embedding is worse than a baseline of the same information '
               '(R² lower by > 0.005, σ_NMAD higher by > 5%, outlier fraction higher by > 0.005; classes with ≥ 10 test objects):', '',
               md_table(lo.rename(columns=dict(cls='class')), nd=4), '']
+    if m.get('redrock'): L += _redrock_md(m['redrock'])
     if m.get('classification'):
         L += ['## Classification (test split)', '']
         for task, res in m['classification'].items():
@@ -344,6 +400,8 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
              seed:int=0, # every random choice
              figures:bool=True, # write figures
              progress:bool=True, # report stages as they finish, and each baseline as it runs
+             redrock_n:int=200, # test spectra redrock fits (seeded subsample; 0: none, at most 20 when `fast`)
+             redrock_templates=None, # redrock templates; None: $RR_TEMPLATE_DIR (redrock is skipped without them)
             )->dict:
     "Run the AVIS evaluation protocol on `emb`; writes metrics.json, report.md, predictions and figures to `out`."
     t00, timing = time.time(), {}
@@ -369,9 +427,20 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
         cls, cs = stage('classification', class_results, emb, k, max_iter=max_iter, seed=seed)
         skipped.update(cs)
     ret, ranks = stage('retrieval', retrieval_results, emb, retrieval_n, seed)
+    rr, rfit = None, None
+    if redrock_n > 0:
+        rt, rfit, why = stage('redrock', redrock_z, emb, te, zs, min(redrock_n, 20) if fast else redrock_n, redrock_templates, k, seed=seed, progress=progress)
+        if why is not None:
+            skipped['redrock'] = why
+            if progress: print(f'evaluate: redrock skipped: {why}')
+        else: rr = dict(n=len(rfit), seed=seed, spectra='merged brz spectra of the store, identity resolution (the store keeps no resolution matrices)',
+                        templates=rfit.attrs['templates'], template_cpu_s=rfit.attrs['template_cpu_s'],
+                        cpu_s_per_spectrum=float(rfit.CPU_S.mean()), scores=rt.to_dict('records'))
     zt = z_table(emb.catalog.Z.to_numpy(np.float64)[te], preds, emb.catalog.iloc[te])
     metrics = jsonable(dict(meta=_settings(emb, tr, te, k, fracs, seed, fast), redshift=_by_method(zt), classification=cls,
-                            retrieval=ret, losses=avis_losses(zt).to_dict('records'), skipped=skipped, timing=timing))
-    if out is not None: metrics = stage('report', write_report, out, metrics, emb, te, preds, ranks, figures)
+                            retrieval=ret, losses=avis_losses(zt).to_dict('records'), skipped=skipped, timing=timing, redrock=rr))
+    if out is not None:
+        metrics = stage('report', write_report, out, metrics, emb, te, preds, ranks, figures)
+        if rfit is not None: rfit.to_parquet(Path(out)/'redrock.parquet', index=False)
     metrics['timing'] = dict(timing, total=round(time.time() - t00, 2))
     return metrics

@@ -13,7 +13,8 @@ from sklearn.metrics import r2_score, f1_score, accuracy_score, confusion_matrix
 
 # %% auto #0
 __all__ = ['Z_GROUPS', 'EXACT_MAX', 'z_metrics', 'z_table', 'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'FlatNumpy',
-           'default_ef_search', 'nn_index', 'knn_search', 'knn_predict', 'n_labels', 'probe']
+           'default_ef_search', 'nn_index', 'knn_search', 'weighted_median', 'knn_predict', 'knn_diagnostics',
+           'n_labels', 'probe']
 
 # %% ../nbs/20_metrics.ipynb #c006
 def z_metrics(z_true, # true (spectroscopic) redshifts
@@ -140,11 +141,25 @@ def knn_search(index, # from `nn_index`
     return index.search(np.ascontiguousarray(q, dtype=np.float32), k)
 
 # %% ../nbs/20_metrics.ipynb #c021
+def _unit(x:np.ndarray)->np.ndarray:
+    "Rows of `x` scaled to unit length (zero rows stay zero)."
+    return x/np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+def weighted_median(y:np.ndarray, # (m, k) values
+                    w:np.ndarray, # (m, k) non-negative weights
+                   )->np.ndarray:
+    "Per row, the smallest value whose cumulative weight reaches half the row's weight."
+    o = np.argsort(y, 1)
+    ys, cw = np.take_along_axis(y, o, 1), np.cumsum(np.take_along_axis(w, o, 1), 1)
+    return ys[np.arange(len(y)), (cw < 0.5*cw[:, -1:]).sum(1)]
+
 def knn_predict(train_x:np.ndarray, # (n, d) pool features (train split)
                 train_y:np.ndarray, # (n,) pool labels: redshifts, or class names when `classify`
                 test_x:np.ndarray, # (m, d) query features
                 k:int=64, # neighbours
                 classify:bool=False, # weighted vote instead of weighted mean
+                metric:str='standardised', # 'standardised' (Euclidean after standardising on the pool) or 'cosine'
+                average:str='mean', # redshifts: the weighted 'mean' or the weighted 'median' of the neighbours
                 exact_max:int|None=EXACT_MAX, # exact search up to this pool size, HNSW above
                 return_neighbours:bool=False, # also return the (m, k) pool rows used
                 timing:dict|None=None, # filled with seconds spent: 'index' (standardise, build), 'search' (the rest)
@@ -154,11 +169,14 @@ def knn_predict(train_x:np.ndarray, # (n, d) pool features (train split)
     train_y = np.asarray(train_y)
     if len(train_x) != len(train_y): raise ValueError(f"{len(train_x)} pool features but {len(train_y)} labels")
     if not len(train_x): raise ValueError("empty neighbour pool")
+    if metric not in ('standardised', 'cosine'): raise ValueError(f"metric must be 'standardised' or 'cosine', not {metric!r}")
+    if average not in ('mean', 'median'): raise ValueError(f"average must be 'mean' or 'median', not {average!r}")
     t0 = time.perf_counter()
-    sc = StandardScaler().fit(train_x)
-    index = nn_index(sc.transform(train_x), 'l2', exact_max)
+    if metric == 'cosine': tx, qx = _unit(train_x), _unit(test_x)
+    else: sc = StandardScaler().fit(train_x); tx, qx = sc.transform(train_x), sc.transform(test_x)
+    index = nn_index(tx, 'l2', exact_max)  # on unit vectors, L2 ranks as cosine does
     t1 = time.perf_counter()
-    D, I = knn_search(index, sc.transform(test_x), k)
+    D, I = knn_search(index, qx, k)
     d = np.sqrt(np.clip(D, 0, None))
     zero = d <= 1e-12
     w = np.where(zero.any(1, keepdims=True), zero.astype(np.float64), 1/np.where(zero, 1, d))
@@ -167,9 +185,35 @@ def knn_predict(train_x:np.ndarray, # (n, d) pool features (train split)
         votes = np.zeros((len(test_x), len(classes)))
         np.add.at(votes, (np.repeat(np.arange(len(test_x)), I.shape[1]), code[I].ravel()), w.ravel())
         pred = classes[votes.argmax(1)]
+    elif average == 'median': pred = weighted_median(train_y.astype(np.float64)[I], w)
     else: pred = (w*train_y.astype(np.float64)[I]).sum(1)/w.sum(1)
     if timing is not None: timing.update(index=t1 - t0, search=time.perf_counter() - t1)
     return (pred, I) if return_neighbours else pred
+
+# %% ../nbs/20_metrics.ipynb #nc8a5ae
+def knn_diagnostics(pool_x:np.ndarray, # (n, d) pool embeddings (train split)
+                    pool_z:np.ndarray, # (n,) their redshifts
+                    x:np.ndarray, # (m, d) query embeddings
+                    z:np.ndarray, # (m,) their redshifts
+                    query:np.ndarray|None=None, # (m,) bool: the queries scored (e.g. galaxies); default all
+                    pool_only:np.ndarray|None=None, # (n,) bool: a restricted pool (e.g. galaxies) tried beside the whole one
+                    ks=(1, 4, 16, 64), # neighbour counts
+                    metrics=('standardised', 'cosine'), # distances
+                    averages=('mean', 'median'), # redshift averages
+                   )->pd.DataFrame:
+    "σ_NMAD, bias and outlier fraction of kNN redshifts for every read-out variant, one row each."
+    q = np.ones(len(x), bool) if query is None else np.asarray(query, bool)
+    pools = [('all', np.ones(len(pool_x), bool))] + ([] if pool_only is None else [('restricted', np.asarray(pool_only, bool))])
+    rows = []
+    for pname, pm in pools:
+        for metric in metrics:
+            for k in ks:
+                for avg in averages:
+                    zp = knn_predict(pool_x[pm], pool_z[pm], x[q], k=k, metric=metric, average=avg)
+                    m = z_metrics(z[q], zp)
+                    rows.append(dict(pool=pname, metric=metric, k=k, average=avg, n=m['n'], sigma_nmad=m['sigma_nmad'],
+                                     bias=m['bias'], outlier_frac=m['outlier_frac']))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/20_metrics.ipynb #c027
 def n_labels(n:int, # train objects with labels

@@ -13,6 +13,8 @@ import torch.distributed as dist
 from torch.utils.flop_counter import FlopCounterMode
 from fastcore.basics import store_attr
 from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE, DataError, moved_names
+from .views import shifted_views
+
 
 # %% auto #0
 __all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'NO_PHOT_KW', 'HPARAM_SCHEMA', 'normalize_spectrum', 'SpectrumEncoder',
@@ -116,9 +118,12 @@ class SpectrumEncoder(nn.Module):
                  dropout:float=0., # transformer dropout
                  norm:str='group', # normalisation in the stem: 'group' or 'batch'
                  band_levels:bool=False, # give the amplitude token the g, r, z window levels (`SPEC_WINDOWS`)
+                 readout:str='mean', # features: 'mean' ([cls, mean of the tokens]) or 'flat' ([cls, a linear map of every token, squeezed])
+                 flat_ch:int=16, # channels each token is squeezed to (`readout='flat'`)
                 ):
         super().__init__()
-        store_attr('npix,mask_frac,chunk,soft,wmax,band_levels')
+        store_attr('npix,mask_frac,chunk,soft,wmax,band_levels,readout')
+        if readout not in ('mean', 'flat'): raise ValueError(f"readout must be 'mean' or 'flat', not {readout!r}")
         if any(s % 2 for s in strides): raise ValueError(f'Stem strides must be even, got {strides}')
         self.stride = math.prod(strides)
         self.ntok = math.ceil(npix/self.stride)
@@ -132,6 +137,8 @@ class SpectrumEncoder(nn.Module):
         self.tf = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False) if layers else nn.Identity()
         self.norm = nn.LayerNorm(d)
         self.decoder = nn.Linear(d, self.stride)  # reconstruction head (self-supervision only)
+        if readout == 'flat':  # each token keeps its own weights: where a feature sits in wavelength reaches the embedding
+            self.squeeze, self.flat = nn.Linear(d, flat_ch), nn.Linear(flat_ch*self.ntok, d)
         self.nf = 2*d
 
     def _hide(self, bs, device):
@@ -144,16 +151,30 @@ class SpectrumEncoder(nn.Module):
     def view(self, spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask
              noise:float=1., # extra variance of up to `noise` times each pixel's own
              rescale:float=0.3, # flux scaled by a factor log-uniform in [1/(1+rescale), 1+rescale]
+             jitter:float=0.3, # ivar scaled by a smooth random field within exp(±jitter), and per pixel by exp(N(0, jitter/2))
+             drop:int=3, # up to this many chunks of `chunk` pixels newly masked
             )->torch.Tensor:
-        "Another noise realisation of `spec`, drawn on its device from its ivar, with the flux rescaled."
-        flux, ivar = spec[:, 0].float(), spec[:, 1].float()
-        rand = lambda: torch.rand(len(spec), 1, device=spec.device)
-        a, s = noise*rand(), torch.exp((2*rand() - 1)*math.log1p(rescale))
+        "Another noise realisation of `spec`, drawn on its device from its ivar, with the flux rescaled, the ivar jittered and chunks masked."
+        flux, ivar, bad = spec[:, 0].float(), spec[:, 1].float(), spec[:, 2].float() > 0.5
+        bs, n = flux.shape
+        rand = lambda *s: torch.rand(bs, *s, device=spec.device)
+        a, s = noise*rand(1), torch.exp((2*rand(1) - 1)*math.log1p(rescale))
         ok = (ivar > 0) & torch.isfinite(ivar)
         sd = torch.where(ok, ivar.clamp_min(1e-30).rsqrt(), 0.)
         flux = (flux + a.sqrt()*sd*torch.randn_like(flux))*s
         ivar = torch.where(ok, ivar, 0.)/((1 + a)*s**2)
-        return torch.stack([flux, ivar, spec[:, 2].float()], 1).to(spec.dtype)
+        if jitter:  # the S/N channel no longer fingerprints the object: a smooth field (4 knots) times per-pixel noise
+            knots = (2*rand(1, 4) - 1)*jitter
+            field = F.interpolate(knots, size=n, mode='linear', align_corners=True)[:, 0]
+            ivar = ivar*torch.exp(field + 0.5*jitter*torch.randn_like(ivar))
+        if drop:  # masks of the two realisations differ: chunks newly bad in this one only
+            start = torch.randint(0, n - self.chunk + 1, (bs, drop, 1), device=spec.device)
+            use = rand(drop, 1) < 0.5
+            pos = torch.arange(n, device=spec.device)
+            hit = ((pos >= start) & (pos < start + self.chunk) & use).any(1)
+            bad = bad | hit
+            flux, ivar = torch.where(hit, 0., flux), torch.where(hit, 0., ivar)
+        return torch.stack([flux, ivar, bad.float()], 1).to(spec.dtype)
 
     def forward(self, spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask
                 ssl:bool=False, # also return the masked-reconstruction loss
@@ -170,7 +191,8 @@ class SpectrumEncoder(nn.Module):
         h = self.stem(inp).transpose(1, 2) + self.sinpos + self.pos
         h = torch.cat([self.cls + self.amp(amp if self.band_levels else amp[:, :4])[:, None], h], 1)
         h = self.norm(self.tf(h))
-        feat = torch.cat([h[:, 0], h[:, 1:].mean(1)], 1)
+        tok = h[:, 1:]
+        feat = torch.cat([h[:, 0], tok.mean(1) if self.readout == 'mean' else self.flat(self.squeeze(tok).flatten(1))], 1)
         if not ssl: return feat
         pred = self.decoder(h[:, 1:]).flatten(1)[:, :self.npix].float()
         wt = w.clamp(max=self.wmax)*(hide & good)
@@ -338,11 +360,14 @@ class AvisModel(nn.Module):
                  temp:float=0.07, # initial temperature
                  max_scale:float=100., # clamp of the inverse temperature
                  pair_temp:float=0.1, # temperature of the spectrum-view contrast (`spec_ssl`)
+                 spec_shift:bool=True, # in training mode, also predict the known ln(1+z) shift between two views (`shifted_views`)
+                 shift_max:float=0.03, # largest |shift| in ln(1+z); magnitudes are log-uniform from `shift_max`/100
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max')
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
+        self.shift_head = nn.Linear(dim, 1, bias=False)  # a direction of the embedding along which ln(1+z) grows
         self.hparams = {}
 
     def encode_image(self, img:torch.Tensor # (bs, 2, B, H, W)
@@ -360,6 +385,17 @@ class AvisModel(nn.Module):
         "The clamped inverse temperature."
         return self.logit_scale.clamp(max=math.log(self.max_scale)).exp()
 
+    def shift_loss(self, spec:torch.Tensor # (bs, 3, npix) spectra
+                  )->torch.Tensor:
+        "L1 error of the predicted ln(1+z) shift between two `shifted_views` of each spectrum, in units of `shift_max`/3."
+        bs = len(spec)
+        mag = self.shift_max*torch.exp(-math.log(100.)*torch.rand(bs, device=spec.device))
+        dlnl = mag*torch.where(torch.rand(bs, device=spec.device) < 0.5, -1., 1.)
+        va, vb = shifted_views(spec, dlnl)
+        ea, eb = (F.normalize(self.spec_proj(self.spec_enc(v)).float(), dim=-1) for v in (va, vb))
+        unit = self.shift_max/3
+        return F.l1_loss(self.shift_head(ea - eb)[:, 0].float(), dlnl/unit)
+
     def forward(self, img, spec):
         aux = {}
         if self.training and self.img_ssl: fi, aux['img_ssl'] = self.img_enc(img, ssl=True)
@@ -370,6 +406,7 @@ class AvisModel(nn.Module):
             fv, aux['spec_ssl'] = self.spec_enc(self.spec_enc.view(spec), ssl=True)
             sv = F.normalize(self.spec_proj(fv).float(), dim=-1)
             aux['spec_pair'] = clip_loss(se, sv, 1/self.pair_temp)
+        if self.training and self.spec_shift: aux['spec_shift'] = self.shift_loss(spec)
         return ie, se, self.scale.expand(len(ie)), (aux if self.training else ())
 
 # %% ../nbs/10_models.ipynb #c027
@@ -377,9 +414,9 @@ CONFIGS = dict(
     tiny =dict(img=dict(widths=(8, 16, 32), depths=(1, 1, 1)),
                spec=dict(chans=(8, 16, 32), strides=(4, 4, 4), layers=1, heads=2), dim=32),
     small=dict(img=dict(widths=(24, 48, 96, 192), depths=(1, 1, 1, 1), phot_sigmas=(1.5, 3., 12.)),
-               spec=dict(chans=(32, 64, 128), strides=(4, 4, 4), layers=2, heads=4, band_levels=True), dim=256),
+               spec=dict(chans=(32, 64, 128), strides=(4, 4, 4), layers=2, heads=4, band_levels=True, readout='flat'), dim=256),
     base =dict(img=dict(widths=(64, 128, 256, 512), depths=(2, 2, 2, 2), phot_sigmas=(1.5, 3., 12.)),
-               spec=dict(chans=(64, 192, 384), strides=(4, 4, 2), res=1, layers=6, heads=6, band_levels=True), dim=256),
+               spec=dict(chans=(64, 192, 384), strides=(4, 4, 2), res=1, layers=6, heads=6, band_levels=True, readout='flat'), dim=256),
 )
 PHOT_KW = dict(img_kw=dict(phot_sigmas=(1.5, 3., 12.)), spec_kw=dict(band_levels=True))  # `avis_model` arguments: photometry tokens on
 NO_PHOT_KW = dict(img_kw=dict(phot_sigmas=()), spec_kw=dict(band_levels=False))  # and off
@@ -391,10 +428,11 @@ _IMG_SCHEMA = dict(widths=('ints', 1, 4096), depths=('ints', 0, 16), soft=('floa
 _SPEC_SCHEMA = dict(chans=('ints', 1, 4096), strides=('ints', 2, 64), res=('int', 0, 16), layers=('int', 0, 48),
                     heads=('int', 1, 64), ff=('int', 1, 16), npix=('int', 64, 100_000), mask_frac=('float', 0., 0.9),
                     chunk=('int', 1, 4096), soft=('float', 1e-3, 1e3), wmax=('float', 1e-3, 1e6), dropout=('float', 0., 0.9),
-                    norm=('choice', ('group', 'batch')), band_levels=('bool',))
+                    norm=('choice', ('group', 'batch')), band_levels=('bool',),
+                    readout=('choice', ('mean', 'flat')), flat_ch=('int', 1, 256))
 HPARAM_SCHEMA = dict(config=('choice', tuple(CONFIGS)), bands=('bands',), size=('int', 8, 512), dim=('int', 1, 8192),
                      spec_ssl=('bool',), img_ssl=('bool',), temp=('float', 1e-4, 10.), max_scale=('float', 1., 1e4),
-                     pair_temp=('float', 1e-4, 10.), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
+                     pair_temp=('float', 1e-4, 10.), spec_shift=('bool',), shift_max=('float', 1e-4, 0.5), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
 
 def _is_int(v)->bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 def _is_num(v)->bool: return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(v)
@@ -458,14 +496,15 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m = AvisModel(ie, se, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl, **kwargs)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
-                     spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels}, **kwargs)
+                     spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max})
     return m
 
 def tokens_named(kw:dict|None)->dict:
-    "`avis_model` arguments `kw` with the photometry tokens off unless named, as runs saved before `small` had them."
+    "`avis_model` arguments `kw` with the photometry tokens, the shift head and the flat read-out off unless named, as in runs saved before them."
     kw = kw or {}
-    return {**kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
-            'spec_kw': {'band_levels': False, **(kw.get('spec_kw') or {})}}
+    return {'spec_shift': False, **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
+            'spec_kw': {'band_levels': False, 'readout': 'mean', **(kw.get('spec_kw') or {})}}
 
 # %% ../nbs/10_models.ipynb #c029s
 def check_store(model:AvisModel, # a model whose `hparams` name the bands and cutout size it was trained on
@@ -508,6 +547,7 @@ def model_summary(model:AvisModel,
     rows = {'image': (_params(model.img_enc, model.img_proj) - _params(model.img_enc.decoder), flops['image']),
             'spectrum': (_params(model.spec_enc, model.spec_proj) - _params(model.spec_enc.decoder), flops['spectrum']),
             'ssl decoders': (_params(model.img_enc.decoder, model.spec_enc.decoder), 0.),
+            'shift head': (_params(model.shift_head), 0.),
             'temperature': (1, 0.)}
     df = pd.DataFrame(rows, index=['params', 'GFLOPs/pair']).T
     df.loc['total'] = df.sum()
@@ -522,16 +562,17 @@ class AvisLoss(nn.Module):
                  spec_ssl:float=1., # weight of masked-spectrum reconstruction
                  img_ssl:float=1., # weight of masked-image reconstruction
                  spec_pair:float=1., # weight of the spectrum-view contrast
+                 spec_shift:float=1., # weight of the shift prediction between shifted views
                 ):
         super().__init__()
-        store_attr('clip,spec_ssl,img_ssl,spec_pair')
+        store_attr('clip,spec_ssl,img_ssl,spec_pair,spec_shift')
         self.last = {}
 
     def forward(self, pred, *yb):
         ie, se, scale, aux = pred
         aux = aux if isinstance(aux, dict) else {}
         terms = {'clip': clip_loss(ie, se, scale)}
-        terms.update({k: aux[k] for k in ('spec_ssl', 'spec_pair', 'img_ssl') if k in aux and getattr(self, k)})
+        terms.update({k: aux[k] for k in ('spec_ssl', 'spec_pair', 'img_ssl', 'spec_shift') if k in aux and getattr(self, k)})
         self.last = {k: v.detach().item() for k, v in terms.items()}
         return sum(getattr(self, k)*v for k, v in terms.items())
 

@@ -29,6 +29,7 @@ def _history_csv(path, n_epochs:int, rng):
                            valid_loss=4 * np.exp(-e / 4) + rng.uniform(0, .1, n_epochs)))
     for c in ('i2s_r1', 'i2s_r5', 's2i_r1', 's2i_r5'): df[c] = 1 - np.exp(-(e + 1) / 3) * rng.uniform(.8, 1, n_epochs)
     for c in ('zR2_img', 'zR2_spec', 'zR2_joint'): df[c] = 0.9 - np.exp(-e / 2) * rng.uniform(.5, 1, n_epochs)
+    df['zNMAD_spec'] = 0.01 + 0.05*np.exp(-e / 2) * rng.uniform(.5, 1, n_epochs)
     df['time'] = [f'00:{s:02d}' for s in rng.integers(3, 30, n_epochs)]
     df.to_csv(path, index=False)
 
@@ -113,13 +114,14 @@ def read_history(path # history.csv written by `fit_avis`
 _PANELS = (('loss', (('train_loss', 'train'), ('valid_loss', 'valid'))),
            ('recall@k (validation)', (('i2s_r1', 'image→spectrum @1'), ('s2i_r1', 'spectrum→image @1'),
                                       ('i2s_r5', 'image→spectrum @5'), ('s2i_r5', 'spectrum→image @5'))),
-           ('zero-shot z R² (kNN)', (('zR2_img', 'image'), ('zR2_spec', 'spectrum'), ('zR2_joint', 'joint'))))
+           ('zero-shot z R² (kNN)', (('zR2_img', 'image'), ('zR2_spec', 'spectrum'), ('zR2_joint', 'joint'))),
+           ('spectrum galaxy σ_NMAD (kNN)', (('zNMAD_spec', 'validation, the checkpoint rule'),)))
 
 def plot_history(history, # DataFrame from `read_history`, or a history.csv path
-                 figsize:tuple=(11, 3.2), # figure size
+                 figsize:tuple=(14, 3.2), # figure size
                  **kwargs, # passed to `Axes.plot`
                 )->plt.Figure:
-    "Learning curves: train/valid loss, recall@1 and @5, zero-shot z R² per epoch; returns the Figure."
+    "Learning curves: train/valid loss, recall@1 and @5, zero-shot z R² and the spectrum's galaxy σ_NMAD per epoch; returns the Figure."
     h = history if isinstance(history, pd.DataFrame) else read_history(history)
     panels = [(t, [(c, l) for c, l in cols if c in h]) for t, cols in _PANELS]
     panels = [p for p in panels if p[1]]
@@ -130,6 +132,7 @@ def plot_history(history, # DataFrame from `read_history`, or a history.csv path
         for i, (c, label) in enumerate(cols):
             ls = '--' if c.endswith('_r5') else '-'
             ax.plot(x, h[c].to_numpy(float), ls, marker='o', ms=3, label=label, color=f'C{i % 2 if "recall" in title else i}', **kwargs)
+        if 'NMAD' in title and (h[[c for c, _ in cols]].to_numpy(float) > 0).all(): ax.set_yscale('log')
         ax.set_title(title, fontsize=10); ax.set_xlabel('epoch'); ax.legend(fontsize=7)
         ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()

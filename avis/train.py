@@ -6,10 +6,11 @@ Docs: https://avis-astro.github.io/avis/train.html.md"""
 
 # %% ../nbs/23_train.ipynb #t002
 from __future__ import annotations
-import inspect, json, random, warnings
+import inspect, json, os, random, warnings
 from types import SimpleNamespace
 from pathlib import Path
-from contextlib import nullcontext
+from contextlib import contextmanager
+from functools import cache
 import numpy as np, torch
 from fastcore.foundation import L
 from fastcore.xtras import ContextManagers
@@ -31,15 +32,15 @@ from .metrics import knn_predict
 from .checkpoint import _is_safetensors, _st_meta, _st_error, read_json, save_weights, load_weights, opt_state, load_opt_state
 from .checkpoint import save_checkpoint, latest_checkpoint
 from .callbacks import CPUAutocast, resolve_precision, precision_cbs, NonFiniteError, NonFiniteCallback, embed
-from .callbacks import EmbeddingMetrics, ResumeCallback, AvisCSVLogger, CheckpointCallback, SaveBestCallback
+from .callbacks import EmbeddingMetrics, ResumeCallback, AvisCSVLogger, CheckpointCallback, SaveBestCallback, monitor_comp
 from .callbacks import write_model_card, epoch_line
 
 # %% auto #0
-__all__ = ['AvisLearner', 'load_checkpoint', 'default_pool_size', 'avis_learner', 'store_recall', 'check_fit', 'fit_avis',
-           'knn_z', 'save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint',
-           'latest_checkpoint', 'CPUAutocast', 'resolve_precision', 'precision_cbs', 'NonFiniteError',
-           'NonFiniteCallback', 'embed', 'EmbeddingMetrics', 'ResumeCallback', 'AvisCSVLogger', 'CheckpointCallback',
-           'SaveBestCallback', 'write_model_card', 'epoch_line']
+__all__ = ['AvisLearner', 'load_checkpoint', 'default_pool_size', 'avis_learner', 'store_recall', 'check_distributed',
+           'process_device', 'distributed', 'check_fit', 'fit_avis', 'knn_z', 'save_weights', 'load_weights',
+           'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint', 'CPUAutocast', 'resolve_precision',
+           'precision_cbs', 'NonFiniteError', 'NonFiniteCallback', 'embed', 'EmbeddingMetrics', 'ResumeCallback',
+           'AvisCSVLogger', 'CheckpointCallback', 'SaveBestCallback', 'write_model_card', 'epoch_line']
 
 # %% ../nbs/23_train.ipynb #t002a
 _all_ = ['save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint',
@@ -89,8 +90,14 @@ def load_checkpoint(learn:AvisLearner, # a learner built like the one that saved
 
 # %% ../nbs/23_train.ipynb #c034
 def default_pool_size(device)->int:
-    "Train objects in the validation kNN pool by default: 16,384 on a GPU, where embedding them is cheap, else 2,048."
-    return 16384 if torch.device(device).type == 'cuda' else 2048
+    "Train objects in the validation kNN pool by default: 16,384 on every device, so that the checkpoint rule's σ_NMAD is not blurred by a sparse pool."
+    return 16384
+
+def _has_valid_z(dls, z_col:str='Z')->bool:
+    "Whether the validation split of `dls`' store has finite redshifts to score `zNMAD_spec` on."
+    store = getattr(dls, 'store', None)
+    if store is None or z_col not in store.catalog: return False
+    return bool(np.isfinite(store.catalog[z_col].to_numpy(np.float64)[store.split_idx('valid')]).sum() > 1)
 
 @renamed_kwargs(mixed_precision='precision')
 @delegates(Learner.__init__, but=['dls', 'model', 'loss_func', 'opt_func', 'lr', 'wd', 'cbs', 'path', 'metrics'])
@@ -105,10 +112,10 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
                  path='.', # run folder: history.csv, models/, checkpoints/, model_card.json
                  metrics:bool=True, # recall@k and kNN zero-shot z R² each epoch
                  knn_k:int=64, # kNN neighbours for zero-shot z
-                 pool_size:int|None=None, # train objects in the kNN pool (default: 2,048 on a CPU, 16,384 on a GPU)
+                 pool_size:int|None=None, # train objects in the kNN pool (default: 16,384)
                  nonfinite:str='skip', # 'skip' or 'stop' on a non-finite loss or gradient
                  save_best:bool=True, # keep the best model (by `monitor`) in models/best.safetensors
-                 monitor:str='valid_loss', # what the best model and early stopping watch
+                 monitor:str='zNMAD_spec', # what the best model and early stopping watch ('valid_loss' when the store has no redshifts)
                  early_stop:int|None=None, # patience in epochs, or None for no early stopping
                  checkpoint:bool=True, # resumable checkpoint every epoch
                  keep:int=2, # checkpoints kept
@@ -126,8 +133,9 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
     cb = [NonFiniteCallback(nonfinite)] + precision_cbs(prec, dls.device or default_device())
     if clip: cb.append(GradientClip(clip))
     if csv: cb.append(AvisCSVLogger())
+    if monitor == 'zNMAD_spec' and not (metrics and _has_valid_z(dls)): monitor = 'valid_loss'  # nothing to score σ_NMAD on
     if save_best: cb.append(SaveBestCallback(monitor=monitor))
-    if early_stop: cb.append(EarlyStoppingCallback(monitor=monitor, patience=early_stop))
+    if early_stop: cb.append(EarlyStoppingCallback(monitor=monitor, comp=monitor_comp(monitor), patience=early_stop))
     if checkpoint: cb.append(CheckpointCallback(keep=keep))
     learn = AvisLearner(dls, model, loss_func=loss_func or AvisLoss(), opt_func=Adam, lr=lr, wd=wd,
                         cbs=cb + L(cbs), path=path, metrics=mets, **kwargs)
@@ -147,23 +155,72 @@ def store_recall(model, store, idxs=None, k:int=1)->dict:
     ie, se = (torch.from_numpy(o) for o in embed(model, store, idxs))
     return dict(i2s=retrieval_recall(se, ie, k), s2i=retrieval_recall(ie, se, k))
 
+# %% ../nbs/23_train.ipynb #d002
+def check_distributed():
+    "Refuse several processes (`WORLD_SIZE` > 1) when accelerate, which fastai's distributed training needs, is missing."
+    if num_distrib() < 2: return
+    try: import accelerate
+    except ImportError: raise ImportError(
+        f'{num_distrib()} processes (WORLD_SIZE={num_distrib()}) train through fastai\'s distributed mode, which needs '
+        'accelerate: install the `multi` extra, pip install -e ".[multi]" (or pip install "avis[multi]")') from None
+
+def process_device(device=None)->torch.device:
+    "`device`, else `cuda:LOCAL_RANK` under a multi-process launcher with CUDA, else the default device."
+    if device is not None: return torch.device(device)
+    if num_distrib() > 1 and torch.cuda.is_available():
+        torch.cuda.set_device(d := torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))))
+        return d
+    return default_device()
+
+@cache
+def _distributed_classes()->tuple:
+    "fastai's distributed trainer and loader, with the batch order broadcast on the process group's device."
+    from fastai.distributed import DistributedTrainer, DistributedDL
+    class AvisDistributedDL(DistributedDL):
+        "fastai's `DistributedDL` whose broadcast uses CUDA only for an NCCL group (gloo broadcasts CPU tensors)."
+        def _broadcast(self, t, rank):
+            dev = 'cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu'
+            t = torch.tensor(t, dtype=torch.long, device=dev)
+            torch.distributed.broadcast(t, rank)
+            return t.cpu().tolist()
+    class AvisDistributedTrainer(DistributedTrainer):
+        "fastai's `DistributedTrainer` wrapping the loaders in `AvisDistributedDL`."
+        def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else AvisDistributedDL(dl, device=self.learn.model.device)
+    return AvisDistributedTrainer, AvisDistributedDL
+
+@contextmanager
+def distributed(learn:Learner, # the learner to fit
+               ):
+    "Fit `learn` data-parallel when several processes run (`WORLD_SIZE` > 1); a single process is left as it is."
+    if num_distrib() < 2: yield learn; return
+    check_distributed()
+    trainer, _ = _distributed_classes()
+    cpu = learn.dls.device.type == 'cpu'  # accelerate makes a CPU (gloo) group only when asked; SyncBatchNorm needs GPUs
+    cb, logger = trainer(sync_bn=not cpu, cpu=cpu), learn.logger
+    bars = [o for o in learn.cbs if isinstance(o, (ProgressCallback, CSVLogger))] if rank_distrib() else []
+    learn.add_cb(cb).remove_cbs(bars)  # one progress bar and one history.csv: rank 0's
+    try: yield learn
+    finally: learn.remove_cb(cb).add_cbs(bars); learn.logger = logger
+
+
 # %% ../nbs/23_train.ipynb #c050
 def _resume_kw(ckpt:Path, # a checkpoint folder
                model_kw:dict|None, # the `avis_model` arguments of the call
               )->dict:
-    "`model_kw` with the photometry tokens `ckpt` was saved with (none when its hparams name none)."
+    "`model_kw` with the photometry tokens and shift head `ckpt` was saved with (none when its hparams name none)."
     hp = _st_meta(ckpt/'model.safetensors').get('hparams')
     if isinstance(hp, dict) and hp: check_hparams(hp, file=ckpt/'model.safetensors')
     named, kw = tokens_named(hp if isinstance(hp, dict) else {}), model_kw or {}
-    return {**kw, 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
-            'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels']}}
+    return {**kw, 'spec_shift': named['spec_shift'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
+            'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels'], 'readout': named['spec_kw']['readout']}}
 
 def check_fit(store, # the store folder to train on
               out, # the run folder
               epochs, # epochs of the schedule
               bs=1, # batch size
              ):
-    "Refuse, before anything is written, `epochs` or `bs` below 1 and a run folder `out` that is the store folder or inside it."
+    "Refuse, before anything is written, `epochs` or `bs` below 1, a run folder `out` that is the store folder or inside it, and several processes without accelerate."
+    check_distributed()
     for name, v in (('epochs', epochs), ('bs', bs)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1: raise ValueError(f'{name} must be a positive integer, got {v!r}')
     o, s = Path(out).resolve(), Path(store).resolve()
@@ -210,7 +267,7 @@ def fit_avis(store, # a `PairedStore` folder
             print(f'{out} is already finished (epoch {state["epoch"]}); nothing to do')
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     store = PairedStore(store)
-    dls = avis_dls(store, bs=bs, workers=workers, augment=augment, seed=seed, device=device)
+    dls = avis_dls(store, bs=bs, workers=workers, augment=augment, seed=seed, device=process_device(device))
     if state is not None:
         model_kw = _resume_kw(ckpt, model_kw)  # the checkpoint's tokens (its hparams checked)
         saved_hp = _st_meta(ckpt/'model.safetensors').get('hparams')
@@ -222,8 +279,7 @@ def fit_avis(store, # a `PairedStore` folder
     if state is not None:
         load_checkpoint(learn, ckpt)
         if state.get('done'): return learn
-    ctx = learn.distrib_ctx() if num_distrib() > 1 else nullcontext()
-    with ctx: learn.fit_one_cycle(epochs, hp['lr'])
+    with distributed(learn): learn.fit_one_cycle(epochs, hp['lr'])
     if not rank_distrib(): write_model_card(learn)
     return learn
 

@@ -106,12 +106,15 @@ def apply_lsf(flux:np.ndarray)->np.ndarray:
     return out
 
 def resolution_diagonals(cam:str, ndiag:int=11)->np.ndarray:
-    "DESI-style resolution-matrix diagonals (ndiag, npix) of the Gaussian LSF on camera `cam`'s grid."
-    w = camera_wave(cam)
-    s = lsf_sigma(w)/DWAVE
-    off = (ndiag//2 - np.arange(ndiag))[:, None]
-    k = 0.5*(erf((off + 0.5)/(np.sqrt(2)*s)) - erf((off - 0.5)/(np.sqrt(2)*s)))
-    return (k/k.sum(0)).astype(np.float32)
+    "Resolution-matrix diagonals (ndiag, npix) on camera `cam`'s grid, in desispec's layout: the very convolution `apply_lsf` makes."
+    k = _lsf_fir(); h = (len(k) - 1)//2
+    if ndiag%2 == 0 or ndiag < len(k): raise ValueError(f'ndiag must be odd and at least {len(k)}, got {ndiag}')
+    sl = camera_slice(cam)
+    col = DESI_SLICE.start + np.arange(sl.start, sl.stop)  # the camera's pixels on the wide grid
+    out = np.zeros((ndiag, len(col)), np.float32)
+    for d, o in enumerate(ndiag//2 - np.arange(ndiag)):  # diagonal d holds R[j - o, j]: row j - o's weight o pixels away
+        if abs(o) <= h: out[d] = k[o + h, np.clip(col - o, 0, k.shape[1] - 1)]
+    return out
 
 # %% ../../nbs/04b_mock.instrument.ipynb #c035
 def observe(flux:np.ndarray, # (n, len(WAVE_WIDE)) noiseless fibre spectra, 1e-17 erg/s/cm²/Å

@@ -9,11 +9,11 @@ from __future__ import annotations
 import functools
 import numpy as np
 from ..core import MORPHTYPES
-from .sed import C_KMS, STAR_TEFF, GAL_TEMPLATES, QSO_LINES, emline_ratios
+from .sed import C_KMS, STAR_TEFF, GAL_TEMPLATES, QSO_LINES, QSO_HIGH_ION, emline_ratios
 
 # %% auto #0
-__all__ = ['CLASS_MIX', 'STAR_MIX', 'MAG_RANGE', 'NZ_FIT', 'DRAWN_CLASSES', 'GALAXY_CLASSES', 'MORPH_MIX', 'RE_KPC', 'DEPTH',
-           'SEEING', 'BLOCK', 'sample_z', 'nz_pdf', 'angular_size']
+__all__ = ['CLASS_MIX', 'STAR_MIX', 'MAG_RANGE', 'NZ_FIT', 'DRAWN_CLASSES', 'GALAXY_CLASSES', 'MORPH_MIX', 'RE_KPC', 'RE_MREF',
+           'RE_SLOPE', 'DEPTH', 'SEEING', 'BLOCK', 'sample_z', 'nz_pdf', 'abs_mag', 'angular_size']
 
 # %% ../../nbs/04d_mock.population.ipynb #c009
 CLASS_MIX = {'BGS_BRIGHT': 0.20, 'BGS_FAINT': 0.08, 'LRG': 0.15, 'ELG': 0.30, 'QSO': 0.12, 'MWS': 0.15}
@@ -56,6 +56,8 @@ MORPH_MIX = {'BGS_BRIGHT': (0.02, 0.15, 0.35, 0.28, 0.20), 'BGS_FAINT': (0.03, 0
              'QSO': (0.92, 0.05, 0.02, 0.0, 0.01), 'MWS': (1.0, 0, 0, 0, 0)}  # fractions of each of `MORPHTYPES`
 RE_KPC = {'BGS_BRIGHT': (4.0, 0.25), 'BGS_FAINT': (3.5, 0.25), 'LRG': (5.0, 0.22), 'ELG': (2.8, 0.22),
           'QSO': (2.0, 0.2), 'MWS': (0.0, 0.0)}  # median half-light radius (kpc), log10 scatter
+RE_MREF = {'BGS_BRIGHT': -21.4, 'BGS_FAINT': -21.1, 'LRG': -23.4, 'ELG': -21.4}  # absolute mag (selection band) of `RE_KPC`'s median
+RE_SLOPE = 0.3  # size–luminosity: r_e ∝ L^0.3 (Shen et al. 2003, between their late- and early-type slopes)
 DEPTH = {'S': {'g': 24.3, 'r': 23.8, 'i': 23.3, 'z': 22.9}, 'N': {'g': 23.9, 'r': 23.4, 'z': 22.9}}  # 5σ PSF depth
 SEEING = {'g': 1.45, 'r': 1.30, 'i': 1.22, 'z': 1.18}  # median PSF FWHM, arcsec
 BLOCK = 64  # objects per random-number block
@@ -66,6 +68,12 @@ def _da_table():
     from astropy.cosmology import Planck18
     z = np.linspace(1e-4, 5, 2000)
     return z, Planck18.angular_diameter_distance(z).value  # Mpc
+
+def abs_mag(mag:np.ndarray, z:np.ndarray)->np.ndarray:
+    "Absolute magnitude from an apparent one at redshift `z` (Planck18 distance modulus, no k-correction)."
+    zt, da = _da_table()
+    dl = np.interp(np.maximum(z, 1e-3), zt, da)*(1 + np.maximum(z, 1e-3))**2  # Mpc
+    return mag - 5*np.log10(dl*1e5)
 
 def angular_size(r_kpc:np.ndarray, z:np.ndarray)->np.ndarray:
     "Angle (arcsec) of a physical size (kpc) at redshift `z` (Planck18)."
@@ -168,19 +176,31 @@ def _draw_stars(rng:np.random.Generator, cls:np.ndarray, sub:np.ndarray)->dict:
     return dict(teff=np.where(star, np.exp(rng.uniform(np.log(np.maximum(lo, 1)), np.log(np.maximum(hi, 1)))), 0),
                 feh=np.where(star, np.clip(rng.normal(-0.4, 0.5, n), -2.5, 0.5), 0))
 
-def _draw_morphology(rng:np.random.Generator, cls:np.ndarray, z:np.ndarray)->dict:
-    "Tractor type, half-light radius (kpc and arcsec), Sérsic index and ellipticity (e1, e2)."
+def _draw_morphology(rng:np.random.Generator, cls:np.ndarray, z:np.ndarray, mag:np.ndarray=None)->dict:
+    "Tractor type, half-light radius (kpc and arcsec; growing as L^`RE_SLOPE` where `mag` is given), Sérsic index and ellipticity (e1, e2)."
     n = len(cls)
     mt = np.empty(n, '<U3')
     for c in np.unique(cls):
         k = cls == c; mt[k] = np.array(MORPHTYPES)[rng.choice(5, int(k.sum()), p=np.array(MORPH_MIX[c])/sum(MORPH_MIX[c]))]
     med, sc = np.array([RE_KPC[c][0] for c in cls]), np.array([RE_KPC[c][1] for c in cls])
     rkpc = med*10**(sc*rng.normal(0, 1, n))
+    if mag is not None:  # fainter than the class's reference magnitude: smaller (dwarfs at low z are not 4 kpc discs)
+        mref = np.array([RE_MREF.get(c, np.nan) for c in cls])
+        dlog = np.clip(-0.4*RE_SLOPE*(abs_mag(mag, z) - mref), -1.0, 0.5)
+        rkpc = rkpc*10**np.where(np.isfinite(mref), dlog, 0)
     re = np.where(mt == 'PSF', 0, np.clip(angular_size(rkpc, np.maximum(z, 0.005)), 0.05, 30))
     ser = np.select([mt == 'EXP', mt == 'REX', mt == 'DEV', mt == 'SER'], [1.0, 1.0, 4.0, np.round(rng.uniform(0.5, 6, n), 2)], 0.0)
     q = np.where(mt == 'DEV', rng.uniform(0.45, 1, n), np.where(mt == 'SER', rng.uniform(0.3, 1, n), rng.uniform(0.2, 1, n)))
     e = np.where(np.isin(mt, ('PSF', 'REX')), 0, (1 - q)/(1 + q)); phi = rng.uniform(0, np.pi, n)
     return dict(morphtype=mt, re_kpc=np.where(mt == 'PSF', 0, rkpc), shape_r=re, sersic=ser, e1=e*np.cos(2*phi), e2=e*np.sin(2*phi))
+
+def _draw_line_details(rng:np.random.Generator, cls:np.ndarray)->dict:
+    "Quasar line peak velocities (km/s, `QSO_LINES`' shifts with a shared high-ionisation term) and galaxies' metal-line strength factors."
+    n = len(cls); nl = len(QSO_LINES); qso = cls == 'QSO'
+    hi = np.isin(QSO_LINES.name.values, QSO_HIGH_ION)[None]
+    e = np.where(hi, 0.7*rng.normal(0, 1, (n, 1)) + np.sqrt(1 - 0.7**2)*rng.normal(0, 1, (n, nl)), rng.normal(0, 1, (n, nl)))
+    shift = QSO_LINES['shift'].values[None] + QSO_LINES.shift_sd.values[None]*e
+    return dict(qso_shift=np.where(qso[:, None], shift, 0), abs_scale=np.where(np.isin(cls, GALAXY_CLASSES), 10**rng.normal(0, 0.08, n), 0))
 
 def _draw_conditions(rng:np.random.Generator, photsys:np.ndarray)->dict:
     "Seeing FWHM (arcsec) and 5σ PSF depth (AB) in each of g, r, i, z, scattered around `SEEING` and `DEPTH`."
@@ -210,8 +230,9 @@ def _draw_params(rng:np.random.Generator, n:int, bands:str='grz', mix:dict=None,
     p.update(_draw_galaxy_seds(rng, cls))
     p.update(_draw_qso(rng, cls))
     p.update(_draw_stars(rng, cls, sub))
-    p.update(_draw_morphology(rng, cls, p['z']))
+    p.update(_draw_morphology(rng, cls, p['z'], p['sel_mag']))
     p.update(_draw_conditions(rng, p['photsys']))
     p.update(_draw_neighbours(rng, n, neighbours))
     p.update(_draw_exposure(rng, cls, p['z']))
+    p.update(_draw_line_details(rng, cls))  # last: the earlier steps' draws are those of the mock before these details
     return p

@@ -15,9 +15,10 @@ from ..core import CAMERAS, NPIX_BRZ, DWAVE, STAR_SUBTYPES
 
 # %% auto #0
 __all__ = ['C_KMS', 'LOGLAM0', 'DLOGLAM', 'NREST', 'WAVE_WIDE', 'DESI_SLICE', 'FILTERS', 'FLUX_UNIT', 'MW_SCALE', 'VDISP_GRID',
-           'GAL_TEMPLATES', 'EMLINES', 'STAR_TEFF', 'QSO_LINES', 'QSO_SLOPES', 'QSO_WIDTHS', 'rest_wave',
-           'filter_weights', 'synth_flux', 'ccm_klam', 'calzetti_klam', 'galaxy_basis', 'emline_ratios', 'add_lines',
-           'star_spectrum', 'star_basis', 'qso_basis', 'lya_transmission']
+           'GAL_TEMPLATES', 'ABS_LINES', 'DN4000_OLD', 'DN4000_BALMER', 'EMLINES', 'STAR_TEFF', 'QSO_LINES',
+           'QSO_SHIFTS', 'QSO_HIGH_ION', 'QSO_SLOPES', 'QSO_WIDTHS', 'rest_wave', 'filter_weights', 'synth_flux',
+           'ccm_klam', 'calzetti_klam', 'galaxy_basis', 'log_gauss_sum', 'dn4000', 'absorption_ew', 'absorption_tau',
+           'emline_ratios', 'add_lines', 'star_spectrum', 'star_basis', 'qso_basis', 'lya_transmission']
 
 # %% ../../nbs/04a_mock.sed.ipynb #c006
 C_KMS = 299792.458  # speed of light, km/s
@@ -139,12 +140,79 @@ def galaxy_basis()->np.ndarray:
     for fn in ('kcorrect-default-v4.fits', 'kcorrect-lrg1-v4.fits'):
         with fits.open(_kcorrect_file(fn)) as h:
             w, f = h['FLUX'].data['wave'][0].astype(float), np.atleast_2d(h['FLUX'].data['flux'][0].astype(float))
-        rows += [(w, _remove_emission(w, fi)) for fi in f]
+        rows += [(w, _fill_absorption(w, _remove_emission(w, fi))) for fi in f]
     lw = rest_wave()
     base = np.stack([np.interp(np.log(lw), np.log(w), f, left=0, right=f[-1]) for w, f in rows])
     base /= base[:, [np.searchsorted(lw, 5500.0)]]
     out = np.stack([_gauss_smooth_log(base, v/C_KMS/DLOGLAM) for v in VDISP_GRID])
     return out.astype(np.float32)
+
+# %% ../../nbs/04a_mock.sed.ipynb #sedab02
+ABS_LINES = pd.DataFrame([  # name, vacuum rest Å, kind, EW (Å) of an old population, EW at the other end, intrinsic σ (km/s)
+    ('CAII_K', 3934.78, 'metal', 7.0, 1.5, 150.), ('CAII_H', 3969.59, 'metal', 5.5, 1.2, 150.),
+    ('H9', 3836.47, 'balmer', 0.8, 3.5, 400.), ('H8', 3890.15, 'balmer', 1.0, 4.5, 400.),
+    ('HEPS', 3971.20, 'balmer', 1.0, 5.0, 400.), ('HDELTA', 4102.89, 'balmer', 1.5, 6.0, 400.),
+    ('CAI_4227', 4227.92, 'metal', 1.5, 0.2, 100.), ('GBAND', 4305.6, 'metal', 5.0, 0.8, 450.),
+    ('HGAMMA', 4341.68, 'balmer', 1.8, 5.5, 400.), ('FE_4383', 4384.8, 'metal', 3.0, 0.5, 150.),
+    ('HBETA', 4862.68, 'balmer', 2.0, 4.5, 350.), ('MGB_5167', 5168.76, 'metal', 1.3, 0.3, 80.),
+    ('MGB_5173', 5174.12, 'metal', 1.6, 0.35, 80.), ('MGB_5184', 5185.05, 'metal', 1.8, 0.4, 80.),
+    ('FE_5270', 5271.0, 'metal', 2.5, 0.6, 150.), ('FE_5335', 5336.0, 'metal', 2.2, 0.5, 150.),
+    ('FE_5406', 5407.5, 'metal', 1.5, 0.3, 120.), ('NAD_5890', 5891.58, 'metal', 2.2, 0.8, 80.),
+    ('NAD_5896', 5897.56, 'metal', 1.8, 0.6, 80.), ('HALPHA', 6564.61, 'balmer', 1.5, 3.0, 300.),
+    ('CAT_8498', 8500.35, 'metal', 1.1, 0.5, 100.), ('CAT_8542', 8544.44, 'metal', 3.2, 1.5, 100.),
+    ('CAT_8662', 8664.52, 'metal', 2.6, 1.2, 100.)],
+    columns=['name', 'restwave', 'kind', 'ew_old', 'ew_other', 'sigma'])
+DN4000_OLD, DN4000_BALMER = 2.1, 1.3  # Dn4000 of an old population; where Balmer absorption peaks (A stars dominate)
+
+def _fill_absorption(wave:np.ndarray, flux:np.ndarray)->np.ndarray:
+    "Bridge each `ABS_LINES` window (±max(750 km/s, 3σ)) by linear interpolation: the smeared lines of a coarse template go."
+    hw = np.maximum(750.0, 3*ABS_LINES.sigma.values)/C_KMS*ABS_LINES.restwave.values
+    bad = ((wave[:, None] > ABS_LINES.restwave.values - hw) & (wave[:, None] < ABS_LINES.restwave.values + hw)).any(1)
+    out = flux.copy()
+    out[bad] = np.interp(wave[bad], wave[~bad], flux[~bad])
+    return out
+
+def log_gauss_sum(lnc:np.ndarray, # (n, L) line centres, ln(λ/Å) on the rest grid
+                  sig:np.ndarray, # (n, L) Gaussian σ in ln λ (= σ_v/c)
+                  amp:np.ndarray, # (n, L) peak values
+                 )->np.ndarray:
+    "Σ_L amp·exp(−½((ln λ − lnc)/σ)²) on `rest_wave()`, (n, NREST) float32, summed over ±5σ windows."
+    n, L = lnc.shape
+    x0, sp = (lnc - LOGLAM0)/DLOGLAM, sig/DLOGLAM
+    hw = int(np.ceil(5*np.max(sp, initial=1.0))) + 1
+    idx = np.rint(x0).astype(np.int64)[..., None] + np.arange(-hw, hw + 1)
+    val = amp[..., None]*np.exp(-0.5*((idx - x0[..., None])/sp[..., None])**2)
+    ok = (idx >= 0) & (idx < NREST) & (amp[..., None] != 0)
+    rows = np.broadcast_to(np.arange(n)[:, None, None], idx.shape)
+    return np.bincount((rows*NREST + idx)[ok], weights=val[ok], minlength=n*NREST).reshape(n, NREST).astype(np.float32)
+
+def dn4000(R:np.ndarray # (n, NREST) rest-grid spectra (f_λ)
+          )->np.ndarray:
+    "Narrow 4000 Å break (Balogh et al. 1999): mean f_ν in 4000–4100 Å over 3850–3950 Å."
+    lw = rest_wave(); fnu = R*lw**2
+    red, blue = (lw >= 4000) & (lw <= 4100), (lw >= 3850) & (lw <= 3950)
+    return fnu[:, red].mean(1)/np.maximum(fnu[:, blue].mean(1), 1e-30)
+
+def absorption_ew(dn4000:np.ndarray, # (n,) 4000 Å break of each continuum
+                  scale:np.ndarray=None, # (n,) metal-line strength factor (1: the table's)
+                 )->np.ndarray:
+    "Equivalent widths (n, len(ABS_LINES)), Å: metal lines grow with Dn4000, Balmer lines peak at `DN4000_BALMER`."
+    d = np.asarray(dn4000, float)[:, None]
+    old, oth = ABS_LINES.ew_old.values[None], ABS_LINES.ew_other.values[None]
+    age = np.clip((d - 1.05)/(DN4000_OLD - 1.05), 0, 1.2)  # 0 young, 1 old
+    metal = (oth + (old - oth)*age)*(1 if scale is None else np.asarray(scale)[:, None])
+    balmer = old + (oth - old)*np.exp(-((d - DN4000_BALMER)/0.25)**2)
+    return np.where((ABS_LINES.kind == 'metal').values[None], metal, balmer)
+
+def absorption_tau(ew:np.ndarray, # (n, L) equivalent widths (Å) of `ABS_LINES`: ∫τ dλ
+                   vdisp:np.ndarray, # (n,) stellar velocity dispersion, km/s
+                  )->np.ndarray:
+    "Optical depth (n, NREST) of `ABS_LINES` on the rest grid: Gaussians of σ² = vdisp² + intrinsic σ²."
+    l0 = ABS_LINES.restwave.values[None]
+    sig = np.sqrt(np.asarray(vdisp, float)[:, None]**2 + ABS_LINES.sigma.values[None]**2)/C_KMS
+    amp = ew/(np.sqrt(2*np.pi)*sig*l0)
+    return log_gauss_sum(np.broadcast_to(np.log(l0), ew.shape), sig, amp)
+
 
 # %% ../../nbs/04a_mock.sed.ipynb #c023
 EMLINES = pd.DataFrame([
@@ -286,6 +354,12 @@ QSO_LINES = pd.DataFrame([  # name, rest Å (vacuum), EW Å, FWHM km/s
     ('HDELTA', 4102.89, 5.0, 4000.), ('HGAMMA', 4341.68, 12.0, 4000.), ('HBETA', 4862.68, 46.0, 4500.),
     ('OIII_4959', 4960.30, 4.5, 450.), ('OIII_5007', 5008.24, 13.0, 450.), ('HALPHA', 6564.61, 195.0, 4000.)],
     columns=['name', 'restwave', 'ew', 'fwhm'])
+QSO_SHIFTS = {'LYA': (-250., 300.), 'NV': (0., 300.), 'OI': (0., 200.), 'SIIV': (0., 477.), 'CIV': (-350., 415.),
+              'HEII': (-400., 242.), 'CIII': (-250., 233.), 'MGII': (-30., 205.), 'OII': (0., 46.), 'HDELTA': (0., 400.),
+              'HGAMMA': (0., 400.), 'HBETA': (0., 400.), 'OIII_4959': (0., 56.), 'OIII_5007': (0., 56.), 'HALPHA': (0., 400.)}
+QSO_LINES['shift'] = [QSO_SHIFTS[k][0] for k in QSO_LINES.name]  # mean peak velocity relative to systemic, km/s
+QSO_LINES['shift_sd'] = [QSO_SHIFTS[k][1] for k in QSO_LINES.name]  # object-to-object scatter, km/s
+QSO_HIGH_ION = ('LYA', 'NV', 'SIIV', 'CIV', 'HEII', 'CIII')  # lines whose shifts share one per-quasar outflow term
 QSO_SLOPES = (-2.4, -1.5, -0.6)  # power-law bank, f_λ ∝ λ^α, normalised at 3000 Å
 QSO_WIDTHS = (400.0, 2500.0, 5000.0, 10000.0)  # FWHM bank, km/s
 

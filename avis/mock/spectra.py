@@ -15,7 +15,7 @@ from fastcore.basics import store_attr
 from ..core import camera_wave, DataError, STAR_SUBTYPES
 from .sed import (C_KMS, LOGLAM0, DLOGLAM, NREST, WAVE_WIDE, MW_SCALE, VDISP_GRID, EMLINES, STAR_TEFF, QSO_LINES,
                            QSO_SLOPES, QSO_WIDTHS, rest_wave, synth_flux, ccm_klam, calzetti_klam, galaxy_basis, add_lines,
-                           star_basis, qso_basis, lya_transmission, _lerp_weights, _rest_calzetti, _wide_ccm, _resample_idx, _resample)
+                           star_basis, qso_basis, lya_transmission, absorption_ew, absorption_tau, dn4000, log_gauss_sum, _lerp_weights, _rest_calzetti, _wide_ccm, _resample_idx, _resample)
 from .instrument import lsf_sigma, apply_lsf
 
 # %% auto #0
@@ -24,33 +24,28 @@ __all__ = ['TEMPLATE_GLOBS', 'TEMPLATE_EDGE', 'model_spectra', 'TemplateSource',
 
 # %% ../../nbs/04e_mock.spectra.ipynb #spc1ecd4
 def _galaxy_rest(p:dict, gal:np.ndarray)->np.ndarray:
-    "Rest-frame continua of galaxies `gal`: template light fractions on `galaxy_basis`, interpolated in dispersion."
+    "Rest-frame continua of galaxies `gal`: template light fractions on `galaxy_basis` (interpolated in dispersion) times their absorption lines."
     gb = galaxy_basis(); nv, nt, _ = gb.shape
     j, t = _lerp_weights(p['vdisp'][gal], VDISP_GRID)
     C = np.zeros((len(gal), nv, nt), np.float32)
     C[np.arange(len(gal)), j] = ((1 - t)[:, None]*p['gal_coef'][gal])
     C[np.arange(len(gal)), j + 1] += (t[:, None]*p['gal_coef'][gal])
-    return C.reshape(len(gal), -1) @ gb.reshape(nv*nt, -1)
-
-@functools.lru_cache(None)
-def _qso_bank_flat()->np.ndarray:
-    "`qso_basis` as one matrix: power laws, then lines × widths."
-    pl, ql = qso_basis()
-    return np.concatenate([pl, ql.reshape(-1, NREST)])
+    R = C.reshape(len(gal), -1) @ gb.reshape(nv*nt, -1)
+    ew = absorption_ew(dn4000(R), p['abs_scale'][gal] if 'abs_scale' in p else None)
+    return R*np.exp(-absorption_tau(ew, p['vdisp'][gal]))
 
 def _qso_rest(p:dict, qso:np.ndarray)->np.ndarray:
-    "Rest-frame spectra of quasars `qso`: interpolated power law plus lines of each object's EW and FWHM."
-    pl, ql = qso_basis(); nL, nW, _ = ql.shape
+    "Rest-frame spectra of quasars `qso`: interpolated power law plus lines of each object's EW, FWHM and peak velocity."
+    pl, _ = qso_basis()
     j, t = _lerp_weights(p['qso_slope'][qso], QSO_SLOPES)
     Cp = np.zeros((len(qso), len(QSO_SLOPES)), np.float32)
     Cp[np.arange(len(qso)), j] = 1 - t; Cp[np.arange(len(qso)), j + 1] += t
     cont_at = Cp @ pl[:, np.searchsorted(rest_wave(), QSO_LINES.restwave.values)]  # continuum at each line
-    jw, tw = _lerp_weights(np.log(p['qso_fwhm'][qso]), np.log(QSO_WIDTHS))  # (nq, nL)
-    Cl = np.zeros((len(qso), nL, nW), np.float32)
-    amp = p['qso_ew'][qso]*cont_at
-    ii, ll = np.meshgrid(np.arange(len(qso)), np.arange(nL), indexing='ij')
-    Cl[ii, ll, jw] = (1 - tw)*amp; Cl[ii, ll, jw + 1] += tw*amp
-    return np.concatenate([Cp, Cl.reshape(len(qso), -1)], 1) @ _qso_bank_flat()
+    shift = p['qso_shift'][qso] if 'qso_shift' in p else np.zeros(cont_at.shape)
+    l0 = QSO_LINES.restwave.values[None]*(1 + shift/C_KMS)
+    sig = p['qso_fwhm'][qso]/C_KMS/2.3548
+    amp = p['qso_ew'][qso]*cont_at/(np.sqrt(2*np.pi)*sig*l0)  # ∫ dλ = EW × continuum
+    return Cp @ pl + log_gauss_sum(np.log(l0), sig, amp)
 
 def _star_rest(p:dict, star:np.ndarray)->np.ndarray:
     "Rest-frame spectra of stars `star`: bilinear in T_eff and [Fe/H] on their subtype's `star_basis` grid."
@@ -206,12 +201,6 @@ def read_template(path, # a redrock rrtemplate/rrarchetype or a desisim basis-te
     return TemplateSource(name, spectype, basis, coeff, subtype.astype('<U8'), weight, lo, hi, kind, version)
 
 # %% ../../nbs/04e_mock.spectra.ipynb #c055
-def _dn4000(R:np.ndarray)->np.ndarray:
-    "Narrow 4000 Å break (Balogh et al. 1999): mean f_ν in 4000–4100 Å over 3850–3950 Å, rest-grid spectra."
-    lw = rest_wave(); fnu = R*lw**2
-    red, blue = (lw >= 4000) & (lw <= 4100), (lw >= 3850) & (lw <= 3950)
-    return fnu[:, red].mean(1)/np.maximum(fnu[:, blue].mean(1), 1e-30)
-
 class TemplateSet:
     "Template sources read from a folder, pooled by row for drawing."
     def __init__(self, sources:list, # `TemplateSource`s
@@ -225,7 +214,7 @@ class TemplateSet:
         pool = pd.concat(rows, ignore_index=True)
         free = np.nonzero((pool.SPECTYPE == 'GALAXY').values & (pool.TAG == '').values)[0]
         if len(free):  # unlabelled galaxy rows: tag by the 4000 Å break
-            d4 = np.concatenate([_dn4000(sources[s].spectra(g.ROW.values)) for s, g in pool.iloc[free].groupby('SOURCE', sort=False)])
+            d4 = np.concatenate([dn4000(sources[s].spectra(g.ROW.values)) for s, g in pool.iloc[free].groupby('SOURCE', sort=False)])
             q1, q2 = np.quantile(d4, [1/3, 2/3])
             pool.loc[free, 'TAG'] = np.where(d4 >= q2, 'LRG', np.where(d4 <= q1, 'ELG', ''))
         self.pool = pool

@@ -13,35 +13,135 @@ from .instrument import lsf_sigma, resolution_diagonals
 from .survey import MockSurvey, make_mock
 
 # %% auto #0
-__all__ = ['desi_fibermap', 'desi_redshifts', 'write_mock']
+__all__ = ['FIBERMAP_COLUMNS', 'EXP_FIBERMAP_COLUMNS', 'TSNR2_TYPES', 'SCORES_COLUMNS', 'COADD_HDUS', 'desi_exposures',
+           'desi_fibermap', 'desi_redshifts', 'desi_scores', 'write_mock']
+
+# %% ../../nbs/04g_mock.writers.ipynb #n107e5d
+FIBERMAP_COLUMNS = tuple("""TARGETID COADD_FIBERSTATUS TARGET_RA TARGET_DEC DESINAME PMRA PMDEC REF_EPOCH FA_TARGET FA_TYPE
+OBJTYPE SUBPRIORITY OBSCONDITIONS RELEASE BRICKNAME BRICKID BRICK_OBJID MORPHTYPE EBV FLUX_G FLUX_R FLUX_Z FLUX_W1 FLUX_W2
+FLUX_IVAR_G FLUX_IVAR_R FLUX_IVAR_Z FLUX_IVAR_W1 FLUX_IVAR_W2 FIBERFLUX_G FIBERFLUX_R FIBERFLUX_Z FIBERTOTFLUX_G
+FIBERTOTFLUX_R FIBERTOTFLUX_Z MASKBITS SERSIC SHAPE_R SHAPE_E1 SHAPE_E2 REF_ID REF_CAT GAIA_PHOT_G_MEAN_MAG
+GAIA_PHOT_BP_MEAN_MAG GAIA_PHOT_RP_MEAN_MAG PARALLAX PHOTSYS PRIORITY_INIT NUMOBS_INIT DESI_TARGET BGS_TARGET MWS_TARGET
+SCND_TARGET PLATE_RA PLATE_DEC COADD_NUMEXP COADD_EXPTIME COADD_NUMNIGHT COADD_NUMTILE MEAN_DELTA_X RMS_DELTA_X
+MEAN_DELTA_Y RMS_DELTA_Y MEAN_PSF_TO_FIBER_SPECFLUX MEAN_FIBER_RA STD_FIBER_RA MEAN_FIBER_DEC STD_FIBER_DEC MIN_MJD
+MAX_MJD MEAN_MJD""".split())  # a main-survey healpix coadd FIBERMAP (iron), in the pipeline's order
+EXP_FIBERMAP_COLUMNS = tuple("""TARGETID PRIORITY SUBPRIORITY NIGHT EXPID MJD TILEID EXPTIME PETAL_LOC DEVICE_LOC LOCATION
+FIBER FIBERSTATUS FIBERASSIGN_X FIBERASSIGN_Y LAMBDA_REF PLATE_RA PLATE_DEC NUM_ITER FIBER_X FIBER_Y DELTA_X DELTA_Y
+FIBER_RA FIBER_DEC PSF_TO_FIBER_SPECFLUX IN_COADD_B IN_COADD_R IN_COADD_Z""".split())
+TSNR2_TYPES = ('BGS', 'ELG', 'GPBBACKUP', 'GPBBRIGHT', 'GPBDARK', 'LRG', 'LYA', 'QSO')
+SCORES_COLUMNS = (('TARGETID',) + tuple(f'{k}_{C}' for C in 'BRZ' for k in ('INTEG_COADD_FLUX', 'MEDIAN_COADD_FLUX', 'MEDIAN_COADD_SNR'))
+                  + tuple(f'TSNR2_{t}_{C}' for C in 'BRZ' for t in TSNR2_TYPES) + tuple(f'TSNR2_{t}' for t in TSNR2_TYPES))
+COADD_HDUS = ('PRIMARY', 'FIBERMAP', 'EXP_FIBERMAP') + tuple(f'{C}_{k}' for C in 'BRZ'
+              for k in ('WAVELENGTH', 'FLUX', 'IVAR', 'MASK', 'RESOLUTION')) + ('SCORES',)  # a healpix coadd's 19 HDUs
 
 # %% ../../nbs/04g_mock.writers.ipynb #c075
-def desi_fibermap(cat:pd.DataFrame)->pd.DataFrame:
-    "A DESI coadd FIBERMAP (pipeline columns and dtypes) for mock catalogue rows."
+_EXP_NOMINAL = {'dark': 1000.0, 'bright': 250.0}  # s: open-shutter time of one main-survey exposure
+_TILE0 = {'dark': 1000, 'bright': 20000}  # first main-survey TILEID of each program
+_PRIORITY = {'QSO': 3400, 'LRG': 3200, 'ELG': 3000, 'BGS_BRIGHT': 2100, 'BGS_FAINT': 2000, 'MWS': 1500}  # main-survey priorities
+_SCORE_WINDOWS = {'B': (4000, 5800), 'R': (5800, 7600), 'Z': (7600, 9800)}  # Å, desispec.specscore.tophat_wave
+_MM_PER_ARCSEC = 0.0714  # mm of focal plane per arcsec, near the centre of DESI's
+
+def _u01(tid:np.ndarray, salt:int)->np.ndarray:
+    "A uniform [0, 1) number per TARGETID (and salt), the same in every chunk and file (splitmix64)."
+    with np.errstate(over='ignore'):
+        x = np.asarray(tid).astype(np.uint64) + np.asarray(salt).astype(np.uint64)*np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30)))*np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27)))*np.uint64(0x94D049BB133111EB)
+    return ((x ^ (x >> np.uint64(31))) >> np.uint64(11)).astype(np.float64)/2.0**53
+
+def _desiname(ra:np.ndarray, dec:np.ndarray)->list:
+    "DESINAMEs 'DESI Jddd.dddd±dd.dddd', truncated like `desiutil.names.radec_to_desiname`."
+    r, d = np.trunc(np.asarray(ra)*1e4).astype(np.int64), np.trunc(np.asarray(dec)*1e4).astype(np.int64)
+    return [f'DESI J{a//10000:03d}.{a%10000:04d}{"-" if b < 0 else "+"}{abs(b)//10000:02d}.{abs(b)%10000:04d}' for a, b in zip(r, d)]
+
+def _night_mjd(day:np.ndarray)->tuple:
+    "NIGHT (YYYYMMDD) and the MJD of the following midnight UTC for `day` nights after 2021-05-14, the main survey's start."
+    d = np.datetime64('2021-05-14') + np.asarray(day).astype('timedelta64[D]')
+    ymd = d.astype(object)
+    night = np.array([t.year*10000 + t.month*100 + t.day for t in ymd], np.int32)
+    return night, (d - np.datetime64('1858-11-17')).astype(np.int64) + 1.0
+
+def desi_exposures(cat:pd.DataFrame, # mock catalogue rows
+                   )->pd.DataFrame:
+    "An EXP_FIBERMAP for mock catalogue rows: the exposures of one tile that add up to each target's COADD_EXPTIME."
+    tid = cat.TARGETID.to_numpy(np.int64); prog = cat.PROGRAM.to_numpy()
+    nom = np.array([_EXP_NOMINAL.get(p, 1000.0) for p in prog])
+    nexp = np.clip(np.rint(cat.COADD_EXPTIME.to_numpy(np.float64)/nom), 1, 8).astype(int)
+    row = np.repeat(np.arange(len(cat)), nexp); k = np.arange(len(row)) - np.repeat(np.cumsum(nexp) - nexp, nexp)
+    t = tid[row]
+    tile = (np.array([_TILE0.get(p, 40000) for p in prog]) + (_u01(tid, 1)*9000).astype(int))[row]
+    w = 1 + 0.3*(_u01(t, 2 + k) - 0.5)  # exposure times scatter around the nominal, summing to COADD_EXPTIME
+    exptime = w/np.bincount(row, w)[row]*cat.COADD_EXPTIME.to_numpy(np.float64)[row]
+    night, mjd0 = _night_mjd((_u01(tile, 3)*1000).astype(int) + k//2)  # two exposures a night
+    fiber = (_u01(t, 4 + 97*tile)*5000).astype(np.int32)
+    petal, dev = fiber//500, (fiber % 500)*1.1 + 1
+    ang, rad = np.deg2rad(36*petal + 36*_u01(t, 5 + tile)), 410*np.sqrt(_u01(t, 6 + tile))
+    fax, fay = (rad*np.cos(ang)).astype(np.float32), (rad*np.sin(ang)).astype(np.float32)
+    dx, dy = 0.004*(_u01(t, 7 + k) - 0.5), 0.004*(_u01(t, 8 + k) - 0.5)  # mm: positioner errors
+    ra, dec = cat.RA.to_numpy(np.float64)[row], cat.DEC.to_numpy(np.float64)[row]
+    cls = cat.TARGET_CLASS.to_numpy()[row] if 'TARGET_CLASS' in cat else np.full(len(row), '')
+    one = np.ones(len(row), bool)
+    return pd.DataFrame(dict(
+        TARGETID=t, PRIORITY=np.array([_PRIORITY.get(c, 1000) for c in cls], np.int32),
+        SUBPRIORITY=_u01(t, 0), NIGHT=night, EXPID=(tile*10 + k).astype(np.int32),
+        MJD=mjd0 + 0.12 + 0.3*_u01(tile, 9 + k//2) + (k % 2)*(exptime + 120)/86400, TILEID=tile.astype(np.int32),
+        EXPTIME=exptime, PETAL_LOC=petal.astype(np.int16), DEVICE_LOC=dev.astype(np.int32),
+        LOCATION=(1000*petal + dev.astype(int)).astype(np.int64), FIBER=fiber, FIBERSTATUS=np.zeros(len(row), np.int32),
+        FIBERASSIGN_X=fax, FIBERASSIGN_Y=fay, LAMBDA_REF=np.full(len(row), 5400, np.float32), PLATE_RA=ra, PLATE_DEC=dec,
+        NUM_ITER=np.full(len(row), 2, np.int64), FIBER_X=fax + dx, FIBER_Y=fay + dy, DELTA_X=dx, DELTA_Y=dy,
+        FIBER_RA=(ra + dx/_MM_PER_ARCSEC/3600/np.cos(np.deg2rad(dec))) % 360, FIBER_DEC=dec + dy/_MM_PER_ARCSEC/3600,
+        PSF_TO_FIBER_SPECFLUX=cat.MEAN_PSF_TO_FIBER_SPECFLUX.to_numpy(np.float64)[row] if 'MEAN_PSF_TO_FIBER_SPECFLUX' in cat
+        else np.ones(len(row)), IN_COADD_B=one, IN_COADD_R=one, IN_COADD_Z=one))
+
+def _coadd_columns(tid:np.ndarray, efm:pd.DataFrame)->dict:
+    "FIBERMAP columns that desispec's `coadd_fibermap` derives from the exposures (all of them used in the coadd)."
+    off = lambda a, b: ((a - b + 180) % 360 - 180)*3600  # arcsec, across RA = 0
+    e = efm.assign(_RA=off(efm.FIBER_RA, efm.PLATE_RA)*np.cos(np.deg2rad(efm.PLATE_DEC)), _DEC=off(efm.FIBER_DEC, efm.PLATE_DEC))
+    for c in ('DELTA_X', 'DELTA_Y', '_RA', '_DEC'): e[c + '2'] = e[c]**2
+    a = e.groupby('TARGETID', sort=False).agg(
+        n=('EXPID', 'size'), t=('EXPTIME', 'sum'), nights=('NIGHT', 'nunique'), tiles=('TILEID', 'nunique'),
+        dx=('DELTA_X', 'mean'), dx2=('DELTA_X2', 'mean'), dy=('DELTA_Y', 'mean'), dy2=('DELTA_Y2', 'mean'),
+        ra=('_RA', 'mean'), ra2=('_RA2', 'mean'), dec=('_DEC', 'mean'), dec2=('_DEC2', 'mean'), psf=('PSF_TO_FIBER_SPECFLUX', 'mean'),
+        mjd0=('MJD', 'min'), mjd1=('MJD', 'max'), mjd=('MJD', 'mean'), ra0=('PLATE_RA', 'first'), dec0=('PLATE_DEC', 'first')).reindex(tid)
+    std = lambda m, m2: np.sqrt(np.clip((m2 - m**2).to_numpy(), 0, None)).astype(np.float32)  # population std, as np.std
+    return dict(COADD_NUMEXP=a.n.to_numpy(np.int16), COADD_EXPTIME=a.t.to_numpy(np.float32),
+                COADD_NUMNIGHT=a.nights.to_numpy(np.int16), COADD_NUMTILE=a.tiles.to_numpy(np.int16),
+                MEAN_DELTA_X=a.dx.to_numpy(np.float32), RMS_DELTA_X=np.sqrt(a.dx2).to_numpy(np.float32),
+                MEAN_DELTA_Y=a.dy.to_numpy(np.float32), RMS_DELTA_Y=np.sqrt(a.dy2).to_numpy(np.float32),
+                MEAN_PSF_TO_FIBER_SPECFLUX=a.psf.to_numpy(np.float32),
+                MEAN_FIBER_RA=(a.ra0 + a.ra/3600/np.cos(np.deg2rad(a.dec0))).to_numpy(np.float64) % 360,
+                STD_FIBER_RA=std(a.ra, a.ra2), MEAN_FIBER_DEC=(a.dec0 + a.dec/3600).to_numpy(np.float64),
+                STD_FIBER_DEC=std(a.dec, a.dec2), MIN_MJD=a.mjd0.to_numpy(np.float64), MAX_MJD=a.mjd1.to_numpy(np.float64),
+                MEAN_MJD=a.mjd.to_numpy(np.float64))
+
+def desi_fibermap(cat:pd.DataFrame, # mock catalogue rows
+                  exp_fibermap:pd.DataFrame|None=None, # their EXP_FIBERMAP (default `desi_exposures(cat)`)
+                 )->pd.DataFrame:
+    "A main-survey healpix coadd FIBERMAP (the pipeline's columns, order and dtypes) for mock catalogue rows."
     n = len(cat); f32, i16, i32, i64 = np.float32, np.int16, np.int32, np.int64
     g = lambda c, d=0.0, t=f32: (cat[c].to_numpy() if c in cat else np.full(n, d)).astype(t)
-    bright = cat.PROGRAM.to_numpy() == 'bright'
-    cols = dict(TARGETID=g('TARGETID', t=i64), COADD_FIBERSTATUS=np.zeros(n, i32), TARGET_RA=g('RA', t=np.float64),
-                TARGET_DEC=g('DEC', t=np.float64), PMRA=np.zeros(n, f32), PMDEC=np.zeros(n, f32), REF_EPOCH=np.full(n, 2015.5, f32),
+    tid = g('TARGETID', t=i64)
+    efm = desi_exposures(cat) if exp_fibermap is None else exp_fibermap
+    first = efm.groupby('TARGETID', sort=False).first().reindex(tid)
+    z = lambda t=f32: np.zeros(n, t)
+    cols = dict(TARGETID=tid, COADD_FIBERSTATUS=z(i32), TARGET_RA=g('RA', t=np.float64), TARGET_DEC=g('DEC', t=np.float64),
+                DESINAME=_desiname(cat.RA.to_numpy(), cat.DEC.to_numpy()), PMRA=z(), PMDEC=z(), REF_EPOCH=np.full(n, 2015.5, f32),
                 FA_TARGET=g('DESI_TARGET', t=i64), FA_TYPE=np.ones(n, np.uint8), OBJTYPE=np.full(n, 'TGT'),
-                SUBPRIORITY=((cat.TARGETID.to_numpy() % 9973)/9973.0).astype(np.float64),
-                OBSCONDITIONS=np.where(bright, 4, 3).astype(i32), RELEASE=g('RELEASE', t=i16), BRICKNAME=cat.BRICKNAME.to_numpy(),
-                BRICKID=g('BRICKID', t=i32), BRICK_OBJID=g('BRICK_OBJID', t=i32), MORPHTYPE=cat.MORPHTYPE.to_numpy(),
-                EBV=g('EBV'))
-    for b in 'GRZ': cols[f'FLUX_{b}'] = g(f'FLUX_{b}')
-    for b in 'GRZ': cols[f'FLUX_IVAR_{b}'] = g(f'FLUX_IVAR_{b}')
-    cols.update(MASKBITS=np.zeros(n, i16), REF_ID=np.zeros(n, i64), REF_CAT=np.full(n, '  '),
-                GAIA_PHOT_G_MEAN_MAG=np.zeros(n, f32), GAIA_PHOT_BP_MEAN_MAG=np.zeros(n, f32), GAIA_PHOT_RP_MEAN_MAG=np.zeros(n, f32),
-                PARALLAX=np.zeros(n, f32))
+                SUBPRIORITY=_u01(tid, 0), OBSCONDITIONS=np.where(cat.PROGRAM.to_numpy() == 'bright', 4, 3).astype(i32),
+                RELEASE=g('RELEASE', t=i16), BRICKNAME=cat.BRICKNAME.to_numpy(), BRICKID=g('BRICKID', t=i32),
+                BRICK_OBJID=g('BRICK_OBJID', t=i32), MORPHTYPE=cat.MORPHTYPE.to_numpy(), EBV=g('EBV'))
+    for b in ('G', 'R', 'Z', 'W1', 'W2'): cols[f'FLUX_{b}'] = g(f'FLUX_{b}')  # no WISE in the mock: 0 with ivar 0, as unmeasured
+    for b in ('G', 'R', 'Z', 'W1', 'W2'): cols[f'FLUX_IVAR_{b}'] = g(f'FLUX_IVAR_{b}')
     for b in 'GRZ': cols[f'FIBERFLUX_{b}'] = g(f'FIBERFLUX_{b}')
     for b in 'GRZ': cols[f'FIBERTOTFLUX_{b}'] = g(f'FIBERTOTFLUX_{b}')
-    cols.update(SERSIC=g('SERSIC'), SHAPE_R=g('SHAPE_R'), SHAPE_E1=g('SHAPE_E1'), SHAPE_E2=g('SHAPE_E2'),
-                PHOTSYS=cat.PHOTSYS.to_numpy(), PRIORITY_INIT=np.zeros(n, i64), NUMOBS_INIT=np.ones(n, i64),
+    cols.update(MASKBITS=z(i16), SERSIC=g('SERSIC'), SHAPE_R=g('SHAPE_R'), SHAPE_E1=g('SHAPE_E1'), SHAPE_E2=g('SHAPE_E2'),
+                REF_ID=z(i64), REF_CAT=np.full(n, '  '), GAIA_PHOT_G_MEAN_MAG=z(), GAIA_PHOT_BP_MEAN_MAG=z(),
+                GAIA_PHOT_RP_MEAN_MAG=z(), PARALLAX=z(), PHOTSYS=cat.PHOTSYS.to_numpy(),
+                PRIORITY_INIT=first.PRIORITY.to_numpy(i64), NUMOBS_INIT=np.ones(n, i64),
                 DESI_TARGET=g('DESI_TARGET', t=i64), BGS_TARGET=g('BGS_TARGET', t=i64), MWS_TARGET=g('MWS_TARGET', t=i64),
-                SCND_TARGET=g('SCND_TARGET', t=i64), PLATE_RA=g('RA', t=np.float64), PLATE_DEC=g('DEC', t=np.float64),
-                COADD_NUMEXP=np.ones(n, i16), COADD_EXPTIME=g('COADD_EXPTIME'), COADD_NUMNIGHT=np.ones(n, i16),
-                COADD_NUMTILE=np.ones(n, i16), MEAN_PSF_TO_FIBER_SPECFLUX=g('MEAN_PSF_TO_FIBER_SPECFLUX'))
-    return pd.DataFrame(cols)
+                SCND_TARGET=g('SCND_TARGET', t=i64), PLATE_RA=g('RA', t=np.float64), PLATE_DEC=g('DEC', t=np.float64))
+    cols.update(_coadd_columns(tid, efm))
+    return pd.DataFrame(cols)[list(FIBERMAP_COLUMNS)]
 
 def desi_redshifts(cat:pd.DataFrame)->pd.DataFrame:
     "A redrock REDSHIFTS table for mock catalogue rows."
@@ -53,11 +153,26 @@ def desi_redshifts(cat:pd.DataFrame)->pd.DataFrame:
                              SPECTYPE=cat.SPECTYPE.to_numpy(), SUBTYPE=cat.SUBTYPE.to_numpy(), NCOEFF=ncoeff,
                              DELTACHI2=cat.DELTACHI2.to_numpy(np.float64)))
 
-def _snr_scores(cat:pd.DataFrame)->pd.DataFrame:
-    "A DESI SCORES table for mock catalogue rows: the median S/N per pixel of each camera."
-    d = {'TARGETID': cat.TARGETID.to_numpy(np.int64)}
-    for c in 'BRZ': d[f'MEDIAN_COADD_SNR_{c}'] = cat[f'MEDIAN_COADD_SNR_{c}'].to_numpy(np.float32)
-    return pd.DataFrame(d)
+# %% ../../nbs/04g_mock.writers.ipynb #nc816e9
+_TSNR2_PER_IVAR = {  # TSNR2_<type>_<camera> / Σ ivar over the camera: medians over the spectra of the real coadds in the docs
+    'BGS': (0.069, 0.0781, 0.0589), 'ELG': (1.3e-05, 0.000801, 0.00141), 'GPBBACKUP': (0.0197, 0.495, 4.83e-10),
+    'GPBBRIGHT': (0.00372, 0.0659, 6.79e-11), 'GPBDARK': (0.0191, 0.368, 3.77e-10), 'LRG': (0.000135, 0.00115, 0.000626),
+    'LYA': (0.00763, 2.05e-06, 0.0), 'QSO': (0.00034, 0.000241, 0.000279)}
+
+def desi_scores(targetid:np.ndarray, # (N,) TARGETIDs
+                cameras:dict, # {cam: (flux, ivar, mask)} on the camera grids
+               )->pd.DataFrame:
+    "A coadd SCORES table: desispec's flux and S/N scores of the spectra, and TSNR2 scaled from each camera's Σ ivar."
+    d = {'TARGETID': np.asarray(targetid, np.int64)}
+    for C in 'BRZ':
+        flux, ivar = np.asarray(cameras[C.lower()][0], np.float64), np.clip(np.asarray(cameras[C.lower()][1], np.float64), 0, None)
+        w = camera_wave(C.lower()); dw = np.gradient(w); k = (w >= _SCORE_WINDOWS[C][0]) & (w < _SCORE_WINDOWS[C][1])
+        d[f'INTEG_COADD_FLUX_{C}'] = (flux[:, k]*dw[k]).sum(1)
+        d[f'MEDIAN_COADD_FLUX_{C}'] = np.median(flux[:, k], 1)
+        d[f'MEDIAN_COADD_SNR_{C}'] = np.median(np.sqrt(ivar[:, k])*flux[:, k]/np.sqrt(dw[k]), 1)
+        for t in TSNR2_TYPES: d[f'TSNR2_{t}_{C}'] = _TSNR2_PER_IVAR[t]['BRZ'.index(C)]*ivar.sum(1)
+    for t in TSNR2_TYPES: d[f'TSNR2_{t}'] = sum(d[f'TSNR2_{t}_{C}'] for C in 'BRZ')
+    return pd.DataFrame({k: v if k == 'TARGETID' else v.astype(np.float32) for k, v in d.items()})[list(SCORES_COLUMNS)]
 
 # %% ../../nbs/04g_mock.writers.ipynb #wrt32d6d
 def _write_desi_chunk(out:Path, name:str, m:MockSurvey):
@@ -67,16 +182,19 @@ def _write_desi_chunk(out:Path, name:str, m:MockSurvey):
     from avis.mmu import healpix_nest
     cat = m.catalog
     hpx = healpix_nest(cat.RA.values, cat.DEC.values, nside=64)
+    rd = {c: resolution_diagonals(c) for c in 'brz'}
     for (prog, hp), idx in pd.DataFrame(dict(p=cat.PROGRAM.values, h=hpx)).groupby(['p', 'h']).indices.items():
         d = out/'spectro'/name/'healpix'/'main'/prog/str(hp//100)/str(hp)
         sub = cat.iloc[idx].reset_index(drop=True)
-        fm = desi_fibermap(sub)
+        efm = desi_exposures(sub)
+        fm = desi_fibermap(sub, efm)
         cams = {c: tuple(a[idx] for a in m.cameras[c]) for c in 'brz'}
-        res = {c: np.broadcast_to(resolution_diagonals(c)[None], (len(idx),) + resolution_diagonals(c).shape) for c in 'brz'}
-        write_coadd(d/f'coadd-main-{prog}-{hp}.fits', fm, cams, survey='main', program=prog, healpix=int(hp),
-                    scores=_snr_scores(sub), resolution=res, SPGRP='healpix', SPGRPVAL=int(hp))
-        write_redrock(d/f'redrock-main-{prog}-{hp}.fits', desi_redshifts(sub), fm, survey='main', program=prog,
-                      healpix=int(hp), SPGRP='healpix', SPGRPVAL=int(hp), RRVER='avis.mock')
+        res = {c: np.broadcast_to(rd[c][None], (len(idx),) + rd[c].shape) for c in 'brz'}
+        scores = desi_scores(fm.TARGETID, cams)
+        kw = dict(survey='main', program=prog, healpix=int(hp), SPGRP='healpix', SPGRPVAL=int(hp))
+        write_coadd(d/f'coadd-main-{prog}-{hp}.fits', fm, cams, scores=scores, resolution=res, exp_fibermap=efm, **kw)
+        write_redrock(d/f'redrock-main-{prog}-{hp}.fits', desi_redshifts(sub), fm, exp_fibermap=efm, RRVER='avis.mock',
+                      tsnr2=scores[['TARGETID'] + [c for c in SCORES_COLUMNS if c.startswith('TSNR2_')]], **kw)
     for i, row in enumerate(cat.itertuples()):
         version = 'DR10' if row.RELEASE == 10000 else 'DR9'
         write_cutout(out/'cutouts'/f'cutout-{row.TARGETID}.fits', m.img[i], m.bands, row.RA, row.DEC, ivar=m.img_ivar[i],
