@@ -36,11 +36,12 @@ from .callbacks import EmbeddingMetrics, ResumeCallback, AvisCSVLogger, Checkpoi
 from .callbacks import write_model_card, epoch_line
 
 # %% auto #0
-__all__ = ['AvisLearner', 'load_checkpoint', 'default_pool_size', 'avis_learner', 'store_recall', 'check_distributed',
-           'process_device', 'distributed', 'check_fit', 'fit_avis', 'knn_z', 'save_weights', 'load_weights',
-           'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint', 'CPUAutocast', 'resolve_precision',
-           'precision_cbs', 'NonFiniteError', 'NonFiniteCallback', 'embed', 'EmbeddingMetrics', 'ResumeCallback',
-           'AvisCSVLogger', 'CheckpointCallback', 'SaveBestCallback', 'write_model_card', 'epoch_line']
+__all__ = ['MIN_NMAD_POOL', 'AvisLearner', 'load_checkpoint', 'default_pool_size', 'avis_learner', 'store_recall',
+           'check_distributed', 'process_device', 'distributed', 'check_fit', 'fit_avis', 'knn_z', 'save_weights',
+           'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint', 'CPUAutocast',
+           'resolve_precision', 'precision_cbs', 'NonFiniteError', 'NonFiniteCallback', 'embed', 'EmbeddingMetrics',
+           'ResumeCallback', 'AvisCSVLogger', 'CheckpointCallback', 'SaveBestCallback', 'write_model_card',
+           'epoch_line']
 
 # %% ../nbs/23_train.ipynb #t002a
 _all_ = ['save_weights', 'load_weights', 'opt_state', 'load_opt_state', 'save_checkpoint', 'latest_checkpoint',
@@ -93,10 +94,13 @@ def default_pool_size(device)->int:
     "Train objects in the validation kNN pool by default: 16,384 on every device, so that the checkpoint rule's σ_NMAD is not blurred by a sparse pool."
     return 16384
 
-def _has_valid_z(dls, z_col:str='Z')->bool:
-    "Whether the validation split of `dls`' store has finite redshifts to score `zNMAD_spec` on."
+MIN_NMAD_POOL = 8192  # below this many train objects in the kNN pool, `zNMAD_spec` is too noisy to choose a checkpoint on
+
+def _has_valid_z(dls, pool_size:int, z_col:str='Z')->bool:
+    "Whether `dls`' store has finite validation redshifts and at least `MIN_NMAD_POOL` train objects in the pool, to choose checkpoints on `zNMAD_spec`."
     store = getattr(dls, 'store', None)
     if store is None or z_col not in store.catalog: return False
+    if min(pool_size, len(store.split_idx('train'))) < MIN_NMAD_POOL: return False
     return bool(np.isfinite(store.catalog[z_col].to_numpy(np.float64)[store.split_idx('valid')]).sum() > 1)
 
 @renamed_kwargs(mixed_precision='precision')
@@ -115,7 +119,7 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
                  pool_size:int|None=None, # train objects in the kNN pool (default: 16,384)
                  nonfinite:str='skip', # 'skip' or 'stop' on a non-finite loss or gradient
                  save_best:bool=True, # keep the best model (by `monitor`) in models/best.safetensors
-                 monitor:str='zNMAD_spec', # what the best model and early stopping watch ('valid_loss' when the store has no redshifts)
+                 monitor:str='zNMAD_spec', # what the best model and early stopping watch ('valid_loss' without redshifts or with fewer than `MIN_NMAD_POOL` train objects)
                  early_stop:int|None=None, # patience in epochs, or None for no early stopping
                  checkpoint:bool=True, # resumable checkpoint every epoch
                  keep:int=2, # checkpoints kept
@@ -133,7 +137,7 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
     cb = [NonFiniteCallback(nonfinite)] + precision_cbs(prec, dls.device or default_device())
     if clip: cb.append(GradientClip(clip))
     if csv: cb.append(AvisCSVLogger())
-    if monitor == 'zNMAD_spec' and not (metrics and _has_valid_z(dls)): monitor = 'valid_loss'  # nothing to score σ_NMAD on
+    if monitor == 'zNMAD_spec' and not (metrics and _has_valid_z(dls, pool_size)): monitor = 'valid_loss'  # no redshifts, or a pool too small to tell epochs apart
     if save_best: cb.append(SaveBestCallback(monitor=monitor))
     if early_stop: cb.append(EarlyStoppingCallback(monitor=monitor, comp=monitor_comp(monitor), patience=early_stop))
     if checkpoint: cb.append(CheckpointCallback(keep=keep))
