@@ -14,14 +14,14 @@ from .core import NPIX_BRZ, MODALITIES, MODALITY_NAMES, camera_wave, STAR_SUBTYP
 from .store import PairedStore
 from .embed import check_finite, Embeddings, load_embeddings
 from .metrics import (Z_GROUPS, EXACT_MAX, z_metrics, z_table, class_metrics, retrieval_ranks, retrieval_metrics,
-                          knn_predict, n_labels, probe)
+                          knn_predict, knn_diagnostics, n_labels, probe)
 from .baselines import BASELINES, photometry_features, spectra_pca, ZNet, train_znet, predict_znet
 from .redrock_fit import redrock_fit, redshift_scores, template_files
 from .evalfigs import plot_z_density, plot_residuals_vs_mag, plot_confusions, plot_retrieval
 
 # %% auto #0
-__all__ = ['CLASS_TASKS', 'RIVALS', 'R2_FLOOR', 'R2_NOTE', 'EVAL_MIN', 'zero_shot_z', 'baseline_z', 'redrock_z', 'probe_z',
-           'class_results', 'retrieval_results', 'avis_losses', 'r2_shown', 'report_md', 'report_figures',
+__all__ = ['CLASS_TASKS', 'RIVALS', 'R2_FLOOR', 'R2_NOTE', 'EVAL_MIN', 'zero_shot_z', 'readout_z', 'baseline_z', 'redrock_z',
+           'probe_z', 'class_results', 'retrieval_results', 'avis_losses', 'r2_shown', 'report_md', 'report_figures',
            'write_report', 'check_embeddings', 'evaluate', 'Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics',
            'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels', 'probe', 'BASELINES',
            'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'plot_z_density',
@@ -60,6 +60,21 @@ def zero_shot_z(emb:Embeddings, # embeddings with a catalog holding `z_col`
         out[m], I = knn_predict(x[tr], z[tr], x[te], k, exact_max=exact_max, return_neighbours=True)
         nbrs[m] = tr[I]
     return (out, nbrs) if return_neighbours else out
+
+# %% ../nbs/31_evaluate.ipynb #ro01
+def readout_z(emb:Embeddings, # embeddings whose catalog holds Z and SPECTYPE
+              ks=(1, 16, 64), # neighbour counts
+              modalities=('spec', 'img'), # embeddings scored
+              spectype:str|None='GALAXY', # queries of this SPECTYPE only (None: all test objects)
+             )->pd.DataFrame:
+    "σ_NMAD, bias and outliers of kNN redshifts of the test split for each k and average (mean, median): one row each."
+    tr, te = _rows(emb, 'train', 'Z'), _rows(emb, 'test', 'Z')
+    z = emb.catalog.Z.to_numpy(np.float64)
+    q = np.ones(len(te), bool) if spectype is None or 'SPECTYPE' not in emb.catalog else (emb.catalog.SPECTYPE.to_numpy()[te] == spectype)
+    if not q.any(): return pd.DataFrame(columns=['modality', 'k', 'average', 'n', 'sigma_nmad', 'bias', 'outlier_frac'])
+    rows = [knn_diagnostics(emb.get(m)[tr], z[tr], emb.get(m)[te], z[te], query=q, ks=ks, metrics=('standardised',)).assign(modality=m)
+            for m in map(check_modality, modalities)]
+    return pd.concat(rows, ignore_index=True)[['modality', 'k', 'average', 'n', 'sigma_nmad', 'bias', 'outlier_frac']]
 
 # %% ../nbs/31_evaluate.ipynb #e011
 def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); their store for the pixel baselines
@@ -283,6 +298,10 @@ def report_md(metrics:dict # from `evaluate` (or metrics.json)
                                                 for c in classes}) for n in avis0 + base])
         hidden = any(not r2_shown(rz[n][g][c]['r2']) for n in avis0 + base for c in rz[n].get(g, {}))
         L += [md_table(t), ''] + ([R2_NOTE, ''] if hidden else [])
+    if m.get('readout'):
+        L += ['## Zero-shot read-out diagnostics (test galaxies)', '',
+              f"σ_NMAD of kNN redshifts by neighbour count and average; the headline is k = {meta['k']}, mean (see the evaluation notebook).", '',
+              md_table(pd.DataFrame(m['readout']).pivot_table(index=['modality', 'k'], columns='average', values='sigma_nmad').reset_index(), nd=4), '']
     L += ['## Where AVIS loses', '']
     lo = pd.DataFrame(m.get('losses', []))
     if not base: L += ['No baselines were run, so no comparison.', '']
@@ -415,6 +434,7 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
     if store is not None and emb.store is None: emb.store = store if isinstance(store, PairedStore) else PairedStore(store)
     tr, te = check_embeddings(emb, src)  # finite, enough objects
     zs = stage('zero-shot', zero_shot_z, emb, k)
+    ro = stage('read-out', readout_z, emb, ks=tuple(sorted({1, 16, k})))
     preds = {f'AVIS {MODALITY_NAMES[m]} kNN': zs[m].to_numpy() for m in MODALITIES}
     skipped, max_iter = {}, 30 if fast else 300
     if baselines:
@@ -438,7 +458,7 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
                         cpu_s_per_spectrum=float(rfit.CPU_S.mean()), scores=rt.to_dict('records'))
     zt = z_table(emb.catalog.Z.to_numpy(np.float64)[te], preds, emb.catalog.iloc[te])
     metrics = jsonable(dict(meta=_settings(emb, tr, te, k, fracs, seed, fast), redshift=_by_method(zt), classification=cls,
-                            retrieval=ret, losses=avis_losses(zt).to_dict('records'), skipped=skipped, timing=timing, redrock=rr))
+                            retrieval=ret, readout=ro.to_dict('records'), losses=avis_losses(zt).to_dict('records'), skipped=skipped, timing=timing, redrock=rr))
     if out is not None:
         metrics = stage('report', write_report, out, metrics, emb, te, preds, ranks, figures)
         if rfit is not None: rfit.to_parquet(Path(out)/'redrock.parquet', index=False)

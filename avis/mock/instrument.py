@@ -17,7 +17,7 @@ __all__ = ['TEL_AREA', 'FIBER_AREA', 'READ_NOISE2', 'PROGRAM_SKY', 'SPECMASK', '
            'apply_lsf', 'resolution_diagonals', 'observe', 'merge_brz']
 
 # %% ../../nbs/04b_mock.instrument.ipynb #c032
-_RES_KNOTS = {'b': ((3600, 5800), (2000, 3200)), 'r': ((5760, 7620), (3200, 4100)), 'z': ((7520, 9824), (4100, 5000))}
+_LSF_WIDTH = {'b': ((3600, 5800), (0.845, 0.845)), 'r': ((5760, 7620), (0.80, 0.80)), 'z': ((7520, 9824), (0.91, 0.965))}  # px, second moment of real resolution diagonals
 _THRU = {'b': ((3300, 3600, 3700, 3900, 4100, 4300, 4500, 4700, 4900, 5100, 5300, 5500, 5650, 5760, 5800, 5850),
                (0.0, 0.02, 0.031, 0.059, 0.081, 0.095, 0.107, 0.124, 0.154, 0.164, 0.161, 0.16, 0.14, 0.09, 0.03, 0.0)),
          'r': ((5700, 5760, 5800, 5860, 6060, 6260, 6460, 6660, 6860, 7060, 7260, 7460, 7520, 7620, 7700),
@@ -64,13 +64,11 @@ PROGRAM_SKY = {'dark': 1.0, 'bright': 2.5}  # sky continuum factor
 SPECMASK = {'COSMIC': 2, 'BADCOLUMN': 10}  # desispec specmask bits used here
 
 def lsf_sigma(wave:np.ndarray)->np.ndarray:
-    "Gaussian σ (Å) of DESI's line-spread function at `wave` (R interpolated per camera)."
+    "Gaussian σ (Å) of DESI's line-spread function at `wave`: the pixel-integrated kernel's width interpolated per camera."
     w = np.asarray(wave, float)
-    cams = [(_RES_KNOTS[c][0], _RES_KNOTS[c][1]) for c in 'brz']
-    x = np.concatenate([c[0] for c in cams]); r = np.concatenate([c[1] for c in cams])
+    x = np.concatenate([_LSF_WIDTH[c][0] for c in 'brz']); m = np.concatenate([_LSF_WIDTH[c][1] for c in 'brz'])
     o = np.argsort(x, kind='stable')
-    R = np.interp(w, x[o], r[o])
-    return w/R/2.3548
+    return np.sqrt(np.interp(w, x[o], m[o])**2 - 1/12)*DWAVE
 
 def throughput(cam:str, wave:np.ndarray)->np.ndarray:
     "Total throughput of camera `cam` for a point source (fibre aperture included)."
