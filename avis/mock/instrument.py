@@ -66,9 +66,9 @@ SPECMASK = {'COSMIC': 2, 'BADCOLUMN': 10}  # desispec specmask bits used here
 def lsf_sigma(wave:np.ndarray)->np.ndarray:
     "Gaussian σ (Å) of DESI's line-spread function at `wave`: the pixel-integrated kernel's width interpolated per camera."
     w = np.asarray(wave, float)
-    x = np.concatenate([_LSF_WIDTH[c][0] for c in 'brz']); m = np.concatenate([_LSF_WIDTH[c][1] for c in 'brz'])
-    o = np.argsort(x, kind='stable')
-    return np.sqrt(np.interp(w, x[o], m[o])**2 - 1/12)*DWAVE
+    cam = np.searchsorted((5780, 7570), w)  # b, r, z, split at the middle of the overlaps
+    m = np.choose(cam, [np.interp(w, *_LSF_WIDTH[c]) for c in 'brz'])
+    return np.sqrt(m**2 - 1/12)*DWAVE
 
 def throughput(cam:str, wave:np.ndarray)->np.ndarray:
     "Total throughput of camera `cam` for a point source (fibre aperture included)."
