@@ -378,6 +378,7 @@ def avis_demo(
     epochs:int=8, # training epochs
     config:Annotated[str, {'choices': CONFIG_NAMES}]='small', # model size
     steps:int=300, # optimiser steps of each supervised baseline
+    redrock_n:int=50, # test spectra DESI's redrock fits beside AVIS when redrock and $RR_TEMPLATE_DIR are there (~1.3 CPU-s each; 0: none)
     seed:int=0, # random seed
     fast:bool=False, # smoke-test mode: quick probes and baselines, joint maps only, PNG figures only
     quiet:bool=False, # no progress bars
@@ -403,7 +404,7 @@ def avis_demo(
     _stage(3, 6, f'embedding -> {emb}')
     embed_store(run, store, emb, progress=not quiet); _tick('embed_s')
     _stage(4, 6, 'evaluating against the baselines')
-    metrics = evaluate(emb, out/'evaluate', steps=steps, seed=seed, fast=fast, progress=not quiet); _tick('evaluate_s')
+    metrics = evaluate(emb, out/'evaluate', steps=steps, seed=seed, fast=fast, redrock_n=redrock_n, progress=not quiet); _tick('evaluate_s')
     _stage(5, 6, 'PaCMAP maps and HDBSCAN clusters')
     fmts = ('png',) if fast else ('png', 'pdf')
     e = load_embeddings(emb)
