@@ -14,7 +14,7 @@ from .sed import WAVE_WIDE, DESI_SLICE, FLUX_UNIT, add_lines
 
 # %% auto #0
 __all__ = ['TEL_AREA', 'FIBER_AREA', 'READ_NOISE2', 'PROGRAM_SKY', 'SPECMASK', 'lsf_sigma', 'throughput', 'sky_spectrum',
-           'apply_lsf', 'resolution_diagonals', 'observe', 'merge_brz']
+           'apply_lsf', 'resolution_diagonals', 'open_time', 'observe', 'merge_brz']
 
 # %% ../../nbs/04b_mock.instrument.ipynb #c032
 _LSF_WIDTH = {'b': ((3600, 5800), (0.845, 0.845)), 'r': ((5760, 7620), (0.80, 0.80)), 'z': ((7520, 9824), (0.91, 0.965))}  # px, second moment of real resolution diagonals
@@ -65,10 +65,10 @@ SPECMASK = {'COSMIC': 2, 'BADCOLUMN': 10}  # desispec specmask bits used here
 
 def lsf_sigma(wave:np.ndarray)->np.ndarray:
     "Gaussian σ (Å) of DESI's line-spread function at `wave`: the pixel-integrated kernel's width interpolated per camera."
-    w = np.asarray(wave, float)
-    cam = np.searchsorted((5780, 7570), w)  # b, r, z, split at the middle of the overlaps
-    m = np.choose(cam, [np.interp(w, *_LSF_WIDTH[c]) for c in 'brz'])
-    return np.sqrt(m**2 - 1/12)*DWAVE
+    (b0, b1), (r0, r1), (z0, z1) = (_LSF_WIDTH[c][0] for c in 'brz')
+    x = (b0, r0, b1, z0, r1, z1)  # each camera's own width, blended linearly across the two overlaps
+    m = [np.interp(xi, *_LSF_WIDTH[c]) for xi, c in zip(x, 'bbrrzz')]
+    return np.sqrt(np.interp(np.asarray(wave, float), x, m)**2 - 1/12)*DWAVE
 
 def throughput(cam:str, wave:np.ndarray)->np.ndarray:
     "Total throughput of camera `cam` for a point source (fibre aperture included)."
@@ -115,8 +115,20 @@ def resolution_diagonals(cam:str, ndiag:int=11)->np.ndarray:
     return out
 
 # %% ../../nbs/04b_mock.instrument.ipynb #c035
+def open_time(exptime:np.ndarray, # (n,) effective exposure time (nominal dark-sky equivalent), s
+              program:np.ndarray, # (n,) 'dark' or 'bright'
+             )->np.ndarray:
+    "Open-shutter time (s) that gives `exptime` of effective time: in bright time, r-camera sky and read noise as low as 1000 s of dark scaled by 1000/t."
+    t = np.asarray(exptime, float)
+    sl = camera_slice('r'); s = slice(DESI_SLICE.start + sl.start, DESI_SLICE.start + sl.stop); w = WAVE_WIDE[s]
+    c0 = np.median(FLUX_UNIT*TEL_AREA*DWAVE/1.98645e-8*throughput('r', w)*w)  # counts per s per flux unit
+    sd, sb = (float(np.median(sky_spectrum(p)[s]))*FIBER_AREA for p in ('dark', 'bright'))
+    v = (1000*c0*sd + READ_NOISE2)/(1000*c0)**2*1000/np.maximum(t, 1e-9)  # target noise variance per pixel, flux units²
+    cb = (sb + np.sqrt(sb**2 + 4*v*READ_NOISE2))/(2*v)  # counts per flux unit reaching it under the bright sky
+    return np.where(np.asarray(program) == 'bright', cb/c0, t)
+
 def observe(flux:np.ndarray, # (n, len(WAVE_WIDE)) noiseless fibre spectra, 1e-17 erg/s/cm²/Å
-            exptime:np.ndarray, # (n,) effective exposure time, s
+            exptime:np.ndarray, # (n,) effective exposure time (nominal dark-sky equivalent), s
             program:np.ndarray, # (n,) 'dark' or 'bright'
             rng:np.random.Generator,
             p_cosmic:float=2e-4, # probability that a pixel is masked as a cosmic-ray residual
@@ -124,12 +136,13 @@ def observe(flux:np.ndarray, # (n, len(WAVE_WIDE)) noiseless fibre spectra, 1e-1
            )->dict:
     "Noisy per-camera spectra {cam: (flux, ivar, mask)} on DESI's camera grids."
     n = len(flux)
+    topen = open_time(exptime, program)
     out = {}
     for cam in 'brz':
         sl = camera_slice(cam)
         s = slice(DESI_SLICE.start + sl.start, DESI_SLICE.start + sl.stop)
         w = WAVE_WIDE[s]
-        C = (exptime[:, None]*(FLUX_UNIT*TEL_AREA*DWAVE/1.98645e-8)*throughput(cam, w)[None]*w[None]).astype(np.float32)
+        C = (topen[:, None]*(FLUX_UNIT*TEL_AREA*DWAVE/1.98645e-8)*throughput(cam, w)[None]*w[None]).astype(np.float32)
         sky = np.stack([sky_spectrum('dark')[s], sky_spectrum('bright')[s]])[(np.asarray(program) == 'bright').astype(int)]
         f = flux[:, s]
         var = C*np.clip(f, 0, None) + C*sky*FIBER_AREA + READ_NOISE2
