@@ -6,7 +6,7 @@ Docs: https://avis-astro.github.io/avis/mock.sed.html.md"""
 
 # %% ../../nbs/04a_mock.sed.ipynb #sed155b6
 from __future__ import annotations
-import math, functools, importlib.util
+import math, functools, importlib.util, importlib.resources
 from pathlib import Path
 import numpy as np, pandas as pd
 from scipy.special import erf, expit
@@ -15,9 +15,10 @@ from ..core import CAMERAS, NPIX_BRZ, DWAVE, STAR_SUBTYPES
 
 # %% auto #0
 __all__ = ['C_KMS', 'LOGLAM0', 'DLOGLAM', 'NREST', 'WAVE_WIDE', 'DESI_SLICE', 'FILTERS', 'FLUX_UNIT', 'MW_SCALE', 'VDISP_GRID',
-           'GAL_TEMPLATES', 'ABS_LINES', 'DN4000_OLD', 'DN4000_BALMER', 'EMLINES', 'STAR_TEFF', 'QSO_LINES',
-           'QSO_SHIFTS', 'QSO_HIGH_ION', 'QSO_SLOPES', 'QSO_WIDTHS', 'rest_wave', 'filter_weights', 'synth_flux',
-           'ccm_klam', 'calzetti_klam', 'galaxy_basis', 'log_gauss_sum', 'dn4000', 'absorption_ew', 'absorption_tau',
+           'GAL_TEMPLATES', 'LRG_ARCHETYPE_RANGE', 'SPLICE_KMS', 'ABS_LINES', 'DN4000_OLD', 'DN4000_BALMER', 'EMLINES',
+           'STAR_TEFF', 'QSO_LINES', 'QSO_SHIFTS', 'QSO_HIGH_ION', 'QSO_SLOPES', 'QSO_WIDTHS', 'rest_wave',
+           'filter_weights', 'synth_flux', 'ccm_klam', 'calzetti_klam', 'galaxy_basis', 'derive_lrg_archetype',
+           'lrg_archetype', 'splice_lines', 'log_gauss_sum', 'dn4000', 'absorption_ew', 'absorption_tau',
            'emline_ratios', 'add_lines', 'star_spectrum', 'star_basis', 'qso_basis', 'lya_transmission']
 
 # %% ../../nbs/04a_mock.sed.ipynb #c006
@@ -135,7 +136,7 @@ def _remove_emission(wave:np.ndarray, flux:np.ndarray, thresh:float=0.02, width:
 
 @functools.lru_cache(None)
 def galaxy_basis()->np.ndarray:
-    "Galaxy continuum bank (len(VDISP_GRID), len(GAL_TEMPLATES), NREST), float32, each 1 at 5500 Å rest."
+    "Galaxy continuum bank (len(VDISP_GRID), len(GAL_TEMPLATES), NREST), float32, each 1 at 5500 Å rest; `'lrg'` with the archetype's lines."
     rows = []
     for fn in ('kcorrect-default-v4.fits', 'kcorrect-lrg1-v4.fits'):
         with fits.open(_kcorrect_file(fn)) as h:
@@ -143,9 +144,61 @@ def galaxy_basis()->np.ndarray:
         rows += [(w, _fill_absorption(w, _remove_emission(w, fi))) for fi in f]
     lw = rest_wave()
     base = np.stack([np.interp(np.log(lw), np.log(w), f, left=0, right=f[-1]) for w, f in rows])
+    i = GAL_TEMPLATES.index('lrg')
+    base[i] = _fill_absorption(lw, _with_archetype(base[i]))
     base /= base[:, [np.searchsorted(lw, 5500.0)]]
     out = np.stack([_gauss_smooth_log(base, v/C_KMS/DLOGLAM) for v in VDISP_GRID])
     return out.astype(np.float32)
+
+# %% ../../nbs/04a_mock.sed.ipynb #sedar02
+LRG_ARCHETYPE_RANGE = (1228.0701754386, 10999.870175438602)  # rest Å of redrock's test archetypes (CRVAL1, 0.2 Å steps)
+SPLICE_KMS = 1500.0  # Gaussian σ (km/s) parting a continuum's shape (broader) from its absorption pattern (finer)
+
+def _archetype_slice()->slice:
+    "Rest-grid pixels inside `LRG_ARCHETYPE_RANGE`."
+    lo, hi = (np.log(LRG_ARCHETYPE_RANGE) - LOGLAM0)/DLOGLAM
+    return slice(int(np.ceil(lo)), int(np.floor(hi)) + 1)
+
+def derive_lrg_archetype(path=None, # redrock's `rrarchetype-galaxy-test.fits`; None: the installed wheel's
+                        )->np.ndarray:
+    "Redrock's LRG archetype on `rest_wave()[_archetype_slice()]` (interpolated in ln λ), 1 at 5500 Å, float16."
+    if path is None:
+        spec = importlib.util.find_spec('redrock')
+        if spec is None: raise ImportError("deriving the LRG archetype needs the redrock wheel's test data: pip install redrock")
+        path = Path(spec.submodule_search_locations[0])/'test'/'data'/'rrarchetype-galaxy-test.fits'
+    with fits.open(path) as h:
+        d, hd = h['ARCHETYPES'].data, h['ARCHETYPES'].header
+        f = np.asarray(d['ARCHETYPE'][list(d['SUBTYPE']).index('LRG')], float)
+    w = hd['CRVAL1'] + hd['CDELT1']*np.arange(len(f))
+    if not np.allclose((w[0], w[-1]), LRG_ARCHETYPE_RANGE, atol=1e-6):
+        raise ValueError(f"{path}: archetype covers {w[0]}–{w[-1]} Å, not LRG_ARCHETYPE_RANGE {LRG_ARCHETYPE_RANGE}")
+    lw = rest_wave()[_archetype_slice()]
+    out = np.interp(np.log(lw), np.log(w), f)
+    return (out/np.interp(math.log(5500.0), np.log(lw), out)).astype(np.float16)
+
+@functools.lru_cache(None)
+def lrg_archetype()->np.ndarray:
+    "The shipped LRG archetype (`derive_lrg_archetype`'s output, `avis/mock/lrg_archetype.npy`) as float64."
+    with importlib.resources.as_file(importlib.resources.files('avis.mock')/'lrg_archetype.npy') as p:
+        return np.load(p).astype(float)
+
+def splice_lines(cont:np.ndarray, # (NREST,) spectrum whose shape on scales broader than `SPLICE_KMS` is kept
+                 fine:np.ndarray, # (NREST,) spectrum whose structure finer than `SPLICE_KMS` is taken
+                )->np.ndarray:
+    "`cont` smoothed at `SPLICE_KMS` times `fine` over `fine` smoothed at `SPLICE_KMS` (1 where that is 0)."
+    sm = lambda y: _gauss_smooth_log(y, SPLICE_KMS/C_KMS/DLOGLAM)
+    s = sm(fine)
+    return sm(cont)*np.divide(fine, s, out=np.ones_like(fine), where=s > 0)
+
+def _with_archetype(kc:np.ndarray, # (NREST,) kcorrect's LRG template on the rest grid
+                   )->np.ndarray:
+    "`kc` with the fine structure of `lrg_archetype` (kc itself, scaled to meet it, beyond the archetype's range)."
+    sl, a, k = _archetype_slice(), lrg_archetype(), 100
+    fine = np.asarray(kc, float).copy(); fine[sl] = a
+    fine[:sl.start] *= a[:k].mean()/kc[sl.start:sl.start + k].mean()
+    fine[sl.stop:] *= a[-k:].mean()/kc[sl.stop - k:sl.stop].mean()
+    return splice_lines(kc, fine)
+
 
 # %% ../../nbs/04a_mock.sed.ipynb #sedab02
 ABS_LINES = pd.DataFrame([  # name, vacuum rest Å, kind, EW (Å) of an old population, EW at the other end, intrinsic σ (km/s)
