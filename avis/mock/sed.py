@@ -19,7 +19,7 @@ __all__ = ['C_KMS', 'LOGLAM0', 'DLOGLAM', 'NREST', 'WAVE_WIDE', 'DESI_SLICE', 'F
            'STAR_TEFF', 'QSO_LINES', 'QSO_SHIFTS', 'QSO_HIGH_ION', 'QSO_SLOPES', 'QSO_WIDTHS', 'rest_wave',
            'filter_weights', 'synth_flux', 'ccm_klam', 'calzetti_klam', 'galaxy_basis', 'derive_lrg_archetype',
            'lrg_archetype', 'splice_lines', 'log_gauss_sum', 'dn4000', 'absorption_ew', 'absorption_tau',
-           'emline_ratios', 'add_lines', 'star_spectrum', 'star_basis', 'qso_basis', 'lya_transmission']
+           'emline_ratios', 'add_lines', 'tio_depth', 'star_spectrum', 'star_basis', 'qso_basis', 'lya_transmission']
 
 # %% ../../nbs/04a_mock.sed.ipynb #c006
 C_KMS = 299792.458  # speed of light, km/s
@@ -340,34 +340,40 @@ def _absorb(wave, center, ew, width, kind='g'):
     else: p = width/np.pi/(d**2 + width**2)
     return ew*p
 
+def tio_depth(teff:float)->float:
+    "TiO band strength of an M dwarf: τ at the TiO5 band (7126–7135 Å) is 0.4×, so 1 − TiO5 follows Reid et al. (1995)."
+    sp = np.clip((3850 - teff)/180, -1, 8)  # M subclass (Pecaut & Mamajek 2013: M0V 3850 K, M4V ~3200 K)
+    return -np.log(1 - np.clip((1.88 + sp)/9.64, 0.05, 0.9))/0.4
+
 def star_spectrum(wave:np.ndarray, # rest wavelength, Å
                   subtype:str, teff:float, # K
                   feh:float=0.0, # [Fe/H]
                  )->np.ndarray:
     "Analytic stellar spectrum (arbitrary f_λ units, 1 at 5500 Å) of a `subtype` star."
     w = wave
-    f = _planck(w, teff)
+    hot = np.clip((teff - 6500)/3000, 0, 1)
+    f = _planck(w, teff*(1 + 0.15*hot))  # A stars: Paschen continuum bluer than T_eff's Planck
     met = 10**(0.5*np.clip(feh, -2.5, 0.5))  # metal-line strength scale
     cool = np.clip((7500 - teff)/3000, 0, 1.6)
     if subtype not in ('WD', 'CV'):
         # UV/blue line blanketing (more in cool, metal-rich stars)
-        f = f*np.exp(-(0.05 + 0.35*cool)*met**0.5*np.clip((4500/w)**3 - 0.2, 0, None)*(w < 6000 + 4000))
-        f = f*np.where(w < 3646, 1 - 0.45*np.exp(-((teff - 9500)/2500)**2) - 0.1, 1)  # Balmer jump
+        f = f*np.exp(-0.3*np.clip((cool - 0.45)/0.55, 0, 1)*met**0.5*np.clip((4500/w)**3 - 0.2, 0, None)*(w < 10000))
+        f = f*(1 - (0.45*np.exp(-((teff - 9500)/2500)**2) + 0.1)*expit((3680 - w)/30))  # Balmer jump, lines merging
     tau = np.zeros_like(w)
     em = np.zeros_like(w)
     if subtype in ('A', 'F', 'G', 'K', 'M'):
-        hs = 14*np.exp(-((teff - 9500)/2200)**2) + 2.0*np.clip((teff - 4000)/3000, 0, 1)  # Hβ-ish EW
+        hs = 14*np.exp(-((teff - 9500)/2200)**2) + 3.5*np.clip((teff - 4000)/2500, 0, 1.2)  # Hβ-ish EW
         for j, lc in enumerate(_BALMER):
-            tau += _absorb(w, lc, hs*(1.3 if j == 0 else 0.9**j), 4 + 8*np.exp(-((teff - 9500)/2000)**2), 'l')
-        hk = met*(3 + 16*cool)
-        tau += _absorb(w, 3934.78, hk, 2 + 3*cool, 'l') + _absorb(w, 3969.59, 0.8*hk, 2 + 3*cool, 'l')
+            tau += _absorb(w, lc, hs*(1.3 if j == 0 else 0.9**j), 2 + 3*np.exp(-((teff - 9500)/2000)**2), 'l')
+        hk = met*(3 + 30*cool**2)
+        tau += _absorb(w, 3934.78, hk, 6 + 12*cool, 'l') + _absorb(w, 3969.59, 0.8*hk, 6 + 12*cool, 'l')
         tau += _absorb(w, 4305.0, met*4*cool, 12) + _absorb(w, 4227.9, met*3*cool**2, 3, 'l')
         for lc in (5168.76, 5174.12, 5185.05): tau += _absorb(w, lc, met*1.2*cool, 1.5, 'l')
-        for lc in (5891.58, 5897.56): tau += _absorb(w, lc, met*(0.5 + 3*cool**2), 1.5, 'l')
+        for lc in (5891.58, 5897.56): tau += _absorb(w, lc, met*(0.1 + 1.6*cool**2), 1.5, 'l')
         for lc in (8500.35, 8544.44, 8664.52): tau += _absorb(w, lc, met*(1 + 1.5*cool), 2.0, 'l')
         for lc in (4384.8, 5271.0, 5329.0, 4046.0, 4064.0, 4272.0, 4958.0, 5455.0): tau += _absorb(w, lc, met*1.2*cool, 1.2)
         if subtype == 'M':
-            depth = np.clip((3900 - teff)/900, 0.1, 1.3)
+            depth = tio_depth(teff)
             for lc in _TIO:
                 tau += depth*0.6*np.where(w >= lc, np.exp(-(w - lc)/160.0), 0)*expit((w - lc)/1.5)
             for lc in (6382.0, 6830.0): tau += depth*0.3*np.where(w >= lc, np.exp(-(w - lc)/60.0), 0)
