@@ -9,7 +9,8 @@ from __future__ import annotations
 import io, os, re, time, contextlib, multiprocessing
 from pathlib import Path
 import numpy as np, pandas as pd
-from scipy import sparse
+from scipy import sparse, stats
+from scipy.optimize import curve_fit
 from tqdm.auto import tqdm
 from threadpoolctl import threadpool_limits
 from .core import camera_wave
@@ -18,8 +19,9 @@ from .metrics import z_metrics
 from .mock.sed import C_KMS
 
 # %% auto #0
-__all__ = ['TEMPLATES_URL', 'DV_CATASTROPHIC', 'template_files', 'resolution_matrix', 'redrock_fit', 'redrock_coadd',
-           'redshift_scores']
+__all__ = ['TEMPLATES_URL', 'DV_CATASTROPHIC', 'OII_WAVE', 'GOOD_Z_CLASSES', 'DESI_REDSHIFT_RATES', 'template_files',
+           'resolution_matrix', 'redrock_fit', 'redrock_coadd', 'redshift_scores', 'foii_snr', 'good_redshift',
+           'desi_rate_scores']
 
 # %% ../nbs/31c_redrock_fit.ipynb #ncc3628
 TEMPLATES_URL = 'https://github.com/desihub/redrock-templates'  # where redrock's template files come from (BSD-3)
@@ -252,3 +254,119 @@ def redshift_scores(pred:pd.DataFrame, # TARGETID and Z; ZWARN, SPECTYPE, SUBTYP
             sub = lambda a: None if a is None else np.asarray(a)[s]
             rows.append(dict(method=method, group=g, cls=c, **_scores(dz[s], sub(col('ZWARN')), sub(st_ok), sub(sub_ok), sub(col('CPU_S')))))
     return pd.DataFrame(rows)
+
+# %% ../nbs/31c_redrock_fit.ipynb #dz0001
+OII_WAVE = (3727.092, 3729.874)  # Å: vacuum rest wavelengths of the [O II] doublet (desispec.emlinefit)
+
+def _oii_fit(z:float, wave:np.ndarray, flux:np.ndarray, ivar:np.ndarray, hw:float=40., cont_w:float=200.)->tuple:
+    "(FLUX, FLUX_IVAR) of the [O II] doublet at redshift `z`, fitted as `desispec.emlinefit.emlines_gaussfit` does; NaNs where it fails."
+    w0, a = (1 + z)*np.asarray(OII_WAVE), 1 + z
+    ok = np.isfinite(flux) & (ivar > 0)
+    near = lambda lo, hi: ((wave > w0[0] + lo) & (wave < w0[0] + hi)) | ((wave > w0[1] + lo) & (wave < w0[1] + hi))
+    line = near(-a*hw, a*hw)
+    cont = near(-a*cont_w, 0) & ~line & ok  # continuum: blueward of the lines, outside the fitting window
+    line &= ok
+    if line.sum() < 3 or cont.sum() < 3 or not ((wave.min() < w0 - a*20) & (wave.max() > w0 + a*20)).all(): return np.nan, np.nan
+    c0 = np.median(flux[cont])
+    if flux[np.minimum(np.searchsorted(wave, w0), len(wave) - 1)].max() <= c0: return np.nan, np.nan  # no pixel above the continuum
+    g = lambda x, s, f, mu: f*np.exp(-(x - mu)**2/(2*s**2))/(s*np.sqrt(2*np.pi))
+    model = lambda x, s, f, sh: c0 + g(x, s, (1 - sh)*f, w0[0]) + g(x, s, sh*f, w0[1])
+    try: p, cov = curve_fit(model, wave[line], flux[line], p0=(2.5, 10., 0.58), sigma=1/np.sqrt(ivar[line]),
+                            bounds=((1e-5, 1e-5, 0.1), (10., 1e9, 1.)), maxfev=100000)
+    except (RuntimeError, ValueError): return np.nan, np.nan
+    d = np.diag(cov)
+    if not (np.isfinite(d).all() and d.sum() > 0 and d[1] > 0 and 1.01e-5 < p[1] < 0.99e9): return np.nan, np.nan
+    return float(p[1]), float(1/d[1])
+
+# %% ../nbs/31c_redrock_fit.ipynb #dz0002
+def foii_snr(z, # (n,) redshifts at which to look for [O II] (redrock's Z)
+             wave, # (npix,) grid, or {camera: (npix_cam,)}
+             flux, # (n, npix), or {camera: (n, npix_cam)}
+             ivar, # same shapes as flux
+            )->np.ndarray:
+    "S/N of the [O II] 3727,3729 doublet flux (OII_FLUX·√OII_FLUX_IVAR of DESI's emission-line afterburner) at each redshift; NaN where no fit."
+    if isinstance(wave, dict):
+        o = np.argsort(np.concatenate([np.asarray(wave[c], float) for c in wave]), kind='stable')
+        cat = lambda d: np.concatenate([np.atleast_2d(np.asarray(d[c], float)) for c in wave], axis=1)[:, o]
+        wave, flux, ivar = np.concatenate([np.asarray(wave[c], float) for c in wave])[o], cat(flux), cat(ivar)
+    wave, flux, ivar = np.asarray(wave, float), np.atleast_2d(np.asarray(flux, float)), np.atleast_2d(np.asarray(ivar, float))
+    z = np.atleast_1d(np.asarray(z, float))
+    if wave.ndim != 1 or flux.shape != ivar.shape or flux.shape[1] != len(wave) or len(z) != len(flux):
+        raise ValueError(f'z {z.shape}, wave {wave.shape}, flux {flux.shape} and ivar {ivar.shape} do not match: expected (n,), (npix,), (n, npix), (n, npix)')
+    snr = np.full(len(z), np.nan)
+    for i in np.nonzero(np.isfinite(z))[0]:
+        f, fi = _oii_fit(z[i], wave, flux[i], ivar[i])
+        if f > 0 and fi > 0: snr[i] = f*np.sqrt(fi)
+    return snr
+
+# %% ../nbs/31c_redrock_fit.ipynb #dz0007
+GOOD_Z_CLASSES = ('BGS', 'LRG', 'ELG', 'QSO', 'MWS')  # target classes with a good-redshift criterion
+
+def _desi_class(c)->str:
+    "BGS, LRG, ELG, QSO or MWS for a target-class name (BGS_BRIGHT and BGS_FAINT are BGS; STAR is MWS)."
+    c = str(c).strip().upper()
+    c = 'BGS' if c.startswith('BGS') else 'MWS' if c in ('MWS', 'STAR') else c
+    if c not in GOOD_Z_CLASSES: raise ValueError(f'no good-redshift criterion for target class {c!r}: expected one of {GOOD_Z_CLASSES} (or BGS_*)')
+    return c
+
+# %% ../nbs/31c_redrock_fit.ipynb #dz0008
+def good_redshift(fit:pd.DataFrame, # redrock fits (`redrock_fit` rows): Z, ZWARN, DELTACHI2, SPECTYPE; FOII_SNR for ELGs (see `foii_snr`)
+                  target_class, # one class for every row, or one per row: BGS (BGS_*), LRG, ELG, QSO, MWS
+                 )->np.ndarray:
+    "Whether each fit passes DESI's good-redshift criterion for its target class (the redrock part of `desispec.validredshifts`)."
+    cls = np.array([_desi_class(target_class)]*len(fit) if np.ndim(target_class) == 0 else [_desi_class(c) for c in target_class])
+    if len(cls) != len(fit): raise ValueError(f'{len(cls)} target classes for {len(fit)} fits')
+    need = {'Z', 'ZWARN', 'DELTACHI2', 'SPECTYPE'} | ({'FOII_SNR'} if (cls == 'ELG').any() else set())
+    if need - set(fit.columns):
+        raise ValueError(f'fit lacks {sorted(need - set(fit.columns))}' + ('; ELGs need FOII_SNR = foii_snr(fit.Z, wave, flux, ivar)' if 'FOII_SNR' not in fit else ''))
+    z, zwarn, dchi2 = (fit[c].to_numpy(np.float64) for c in ('Z', 'ZWARN', 'DELTACHI2'))
+    spectype = fit.SPECTYPE.astype(str).str.strip().str.upper().to_numpy()
+    with np.errstate(divide='ignore', invalid='ignore'):
+        snr = fit.FOII_SNR.to_numpy(np.float64) if 'FOII_SNR' in fit else np.full(len(fit), np.nan)
+        elg = (snr > 0) & (np.log10(snr) > 0.9 - 0.2*np.log10(dchi2))  # Raichoor et al. 2023
+    ok = zwarn == 0
+    return np.select([cls == 'BGS', cls == 'LRG', cls == 'ELG', cls == 'QSO', cls == 'MWS'],
+                     [ok & (dchi2 > 40), ok & (dchi2 > 15) & (z < 1.5), elg, spectype == 'QSO', ok], False)
+
+# %% ../nbs/31c_redrock_fit.ipynb #dz0012
+DESI_REDSHIFT_RATES = pd.DataFrame([
+    ('BGS', 95.0, '>', 'Hahn et al. 2023, AJ 165, 253, abstract: BGS Bright and Faint achieve >95% redshift success',
+     np.nan, 'none found: Lan et al. 2023 (ApJ 943, 68) give a VI purity bound, not a rate', 1000.),
+    ('LRG', 98.9, '=', 'Zhou et al. 2023, AJ 165, 58, abstract: 98.9% of observed LRG targets yield confident redshifts (after the bright-star veto)',
+     0.2, 'Zhou et al. 2023, abstract: catastrophic failure rate of 0.2% in the confident redshifts (repeat observations)', 1000.),
+    ('ELG', np.nan, '', 'none found as one figure: Raichoor et al. 2023 (AJ 165, 126) give efficiencies per subsample and redshift range',
+     0.26, 'Yu et al. 2025, JCAP 01, 126 (arXiv:2405.16657), abstract: catastrophics are 0.26% of DR1 ELGs with a secure redshift', 1000.),
+    ('QSO', 86.0, '~', 'Alexander et al. 2023, AJ 165, 124, abstract: the standard pipeline (redrock) recovers ~86% of VI quasars',
+     1.0, 'Alexander et al. 2023, abstract: good-redshift purity ~99% (reliable = within 3000 km/s)', 3000.),
+    ('MWS', np.nan, '', 'none: DESI measures stars with RVSpecFit, not redrock (Cooper et al. 2023, ApJ 947, 37)',
+     np.nan, 'none', 1000.)],
+    columns=['cls', 'success_pct', 'success_kind', 'success_source', 'catastrophic_pct', 'catastrophic_source', 'dv_kms']).set_index('cls')
+
+# %% ../nbs/31c_redrock_fit.ipynb #dz0016
+def _ci(k:int, n:int)->tuple:
+    "Clopper–Pearson 95% interval of a rate k/n, in percent."
+    if n == 0: return np.nan, np.nan
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(0.95, method='exact')
+    return 100*ci.low, 100*ci.high
+
+def desi_rate_scores(fit:pd.DataFrame, # `redrock_fit` rows merged with truth; FOII_SNR for ELGs (see `foii_snr`)
+                     z_col:str='TRUE_Z', # the true redshift
+                     cls_col:str='CLASS', # the target class (BGS_* count as BGS)
+                    )->pd.DataFrame:
+    "Per class: success rate under DESI's criterion, catastrophic rate among the successes, their 95% intervals and their ratios to `DESI_REDSHIFT_RATES`."
+    if z_col not in fit or cls_col not in fit: raise ValueError(f'fit needs {z_col} and {cls_col}, has {list(fit.columns)}')
+    cls = np.array([_desi_class(c) for c in fit[cls_col]])
+    good = good_redshift(fit, cls)
+    zt = fit[z_col].to_numpy(np.float64)
+    dv = np.abs(fit.Z.to_numpy(np.float64) - zt)/(1 + zt)*C_KMS
+    rows = []
+    for c in [c for c in GOOD_Z_CLASSES if c in cls]:
+        s, ref = cls == c, DESI_REDSHIFT_RATES.loc[c]
+        n, ng = int(s.sum()), int((s & good).sum())
+        ncat = int((s & good & ~(dv <= ref.dv_kms)).sum())
+        succ, cat = 100*ng/n, (100*ncat/ng if ng else np.nan)
+        rows.append(dict(cls=c, n=n, n_good=ng, success_pct=succ, success_lo=_ci(ng, n)[0], success_hi=_ci(ng, n)[1],
+                         desi_success_pct=ref.success_pct, failure_ratio=(100 - succ)/(100 - ref.success_pct),
+                         catastrophic_pct=cat, catastrophic_lo=_ci(ncat, ng)[0], catastrophic_hi=_ci(ncat, ng)[1],
+                         desi_catastrophic_pct=ref.catastrophic_pct, catastrophic_ratio=cat/ref.catastrophic_pct, dv_kms=ref.dv_kms))
+    return pd.DataFrame(rows).set_index('cls')
