@@ -13,7 +13,8 @@ from .sed import C_KMS, STAR_TEFF, GAL_TEMPLATES, QSO_LINES, QSO_HIGH_ION, emlin
 
 # %% auto #0
 __all__ = ['CLASS_MIX', 'STAR_MIX', 'MAG_RANGE', 'NZ_FIT', 'DRAWN_CLASSES', 'GALAXY_CLASSES', 'MORPH_MIX', 'RE_KPC', 'RE_MREF',
-           'RE_SLOPE', 'DEPTH', 'SEEING', 'BLOCK', 'sample_z', 'nz_pdf', 'abs_mag', 'angular_size']
+           'RE_SLOPE', 'DEPTH', 'SEEING', 'BLOCK', 'MWS_FEH', 'MWS_HALO_FRAC', 'sample_z', 'nz_pdf', 'abs_mag',
+           'angular_size']
 
 # %% ../../nbs/04d_mock.population.ipynb #c009
 CLASS_MIX = {'BGS_BRIGHT': 0.20, 'BGS_FAINT': 0.08, 'LRG': 0.15, 'ELG': 0.30, 'QSO': 0.12, 'MWS': 0.15}
@@ -61,6 +62,8 @@ RE_SLOPE = 0.3  # size–luminosity: r_e ∝ L^0.3 (Shen et al. 2003, between th
 DEPTH = {'S': {'g': 24.3, 'r': 23.8, 'i': 23.3, 'z': 22.9}, 'N': {'g': 23.9, 'r': 23.4, 'z': 22.9}}  # 5σ PSF depth
 SEEING = {'g': 1.45, 'r': 1.30, 'i': 1.22, 'z': 1.18}  # median PSF FWHM, arcsec
 BLOCK = 64  # objects per random-number block
+MWS_FEH = {'disk': (-0.5, 0.3), 'halo': (-1.46, 0.3)}  # [Fe/H] mean and σ of each component (Ivezić et al. 2008)
+MWS_HALO_FRAC = {'A': 0.4, 'F': 0.4, 'G': 0.4, 'K': 0.2, 'M': 0.05}  # halo share per subtype (farther at r 16–19: more halo)
 
 @functools.lru_cache(None)
 def _da_table():
@@ -135,7 +138,8 @@ def _draw_galaxy_mix(rng:np.random.Generator, cls:np.ndarray)->tuple:
     U = lambda lo, hi: rng.uniform(lo, hi, n)
     coef = np.zeros((n, len(GAL_TEMPLATES)))
     # kc0 old+some young, kc1 young (no break), kc2 intermediate, kc3 old metal-rich, kc4 intermediate metal-poor, lrg
-    pas = np.stack([U(0, 0.1), U(0, 0.005), U(0.05, 0.3), U(0, 0.4), U(0, 0.05), U(0.4, 1.0)], 1)
+    # passive: no kc0 (its f_λ(8000 Å)/f_λ(5500 Å) = 1.6 is no old population's); U(0, 0) keeps the stream's later draws
+    pas = np.stack([U(0, 0), U(0, 0.005), U(0.05, 0.3), U(0, 0.4), U(0, 0.05), U(0.4, 1.0)], 1)
     sf = np.stack([U(0, 0.3), U(0.02, 0.35), U(0.1, 0.6), U(0, 0.2), U(0, 0.5), U(0, 0.1)], 1)
     elg = np.stack([U(0, 0.15), U(0.15, 0.6), U(0.1, 0.5), np.zeros(n), U(0.1, 0.7), np.zeros(n)], 1)
     coef[:] = np.where(passive[:, None], pas, np.where((cls == 'ELG')[:, None], elg, sf))
@@ -169,12 +173,24 @@ def _draw_qso(rng:np.random.Generator, cls:np.ndarray)->dict:
                 qso_ew=np.where(qso[:, None], QSO_LINES.ew.values[None]*10**rng.normal(0, 0.15, (n, nl)), 0),
                 qso_fwhm=np.where(qso[:, None], QSO_LINES.fwhm.values[None]*10**(rng.normal(0, 0.12, (n, 1)) + rng.normal(0, 0.04, (n, nl))), 0))
 
+def _feh_quantile(x:np.ndarray, # standard-normal draws
+                  sub:np.ndarray, # star subtypes
+                 )->np.ndarray:
+    "[Fe/H] at Φ(x) of the disk–halo mixture `MWS_FEH` with `MWS_HALO_FRAC` by subtype (one draw per star)."
+    from scipy.special import ndtr
+    g = np.linspace(-3.5, 1.5, 501); fh = np.array([MWS_HALO_FRAC.get(s, 0.0) for s in sub]); out = np.empty(len(x))
+    (md, sd), (mh, sh) = MWS_FEH['disk'], MWS_FEH['halo']
+    for f in np.unique(fh):
+        k = fh == f
+        out[k] = np.interp(ndtr(x[k]), f*ndtr((g - mh)/sh) + (1 - f)*ndtr((g - md)/sd), g)
+    return out
+
 def _draw_stars(rng:np.random.Generator, cls:np.ndarray, sub:np.ndarray)->dict:
-    "Stellar T_eff (log-uniform in the subtype's `STAR_TEFF` range) and [Fe/H] (0 for other classes)."
+    "Stellar T_eff (log-uniform in the subtype's `STAR_TEFF` range) and [Fe/H] (disk–halo mixture; 0 for other classes)."
     n = len(cls); star = cls == 'MWS'
     lo = np.array([STAR_TEFF.get(s, (0, 0))[0] for s in sub]); hi = np.array([STAR_TEFF.get(s, (0, 0))[1] for s in sub])
     return dict(teff=np.where(star, np.exp(rng.uniform(np.log(np.maximum(lo, 1)), np.log(np.maximum(hi, 1)))), 0),
-                feh=np.where(star, np.clip(rng.normal(-0.4, 0.5, n), -2.5, 0.5), 0))
+                feh=np.where(star, np.clip(_feh_quantile(rng.normal(0, 1, n), sub), -2.5, 0.5), 0))
 
 def _draw_morphology(rng:np.random.Generator, cls:np.ndarray, z:np.ndarray, mag:np.ndarray=None)->dict:
     "Tractor type, half-light radius (kpc and arcsec; growing as L^`RE_SLOPE` where `mag` is given), Sérsic index and ellipticity (e1, e2)."

@@ -324,7 +324,7 @@ def add_lines(flux:np.ndarray, # (n, npix) spectra on `wave`, modified in place
     return flux
 
 # %% ../../nbs/04a_mock.sed.ipynb #c026
-STAR_TEFF = {'A': (7400, 10500), 'F': (6000, 7400), 'G': (5200, 6000), 'K': (3900, 5200), 'M': (2700, 3900),
+STAR_TEFF = {'A': (7400, 10500), 'F': (5950, 7400), 'G': (5300, 5950), 'K': (3900, 5300), 'M': (2700, 3900),
              'WD': (7000, 35000), 'CV': (9000, 20000)}
 _BALMER = (6564.61, 4862.68, 4341.68, 4102.89, 3971.19, 3890.15, 3836.47, 3798.98)
 _TIO = (4761, 4954, 5167, 5448, 5847, 6159, 6651, 7054, 7589, 8432, 8859)
@@ -351,13 +351,14 @@ def star_spectrum(wave:np.ndarray, # rest wavelength, Å
                  )->np.ndarray:
     "Analytic stellar spectrum (arbitrary f_λ units, 1 at 5500 Å) of a `subtype` star."
     w = wave
-    hot = np.clip((teff - 6500)/3000, 0, 1)
-    f = _planck(w, teff*(1 + 0.15*hot))  # A stars: Paschen continuum bluer than T_eff's Planck
+    k = 0.085*np.clip((teff - 4300)/700, 0, 1)  # optical colour temperature above T_eff (model atmospheres)
+    f = _planck(w, teff*(1 + k + 0.065*np.clip((teff - 6000)/1500, 0, 1)))  # A stars: 1.15 T_eff (Paschen continuum)
     met = 10**(0.5*np.clip(feh, -2.5, 0.5))  # metal-line strength scale
     cool = np.clip((7500 - teff)/3000, 0, 1.6)
     if subtype not in ('WD', 'CV'):
         # UV/blue line blanketing (more in cool, metal-rich stars)
         f = f*np.exp(-0.3*np.clip((cool - 0.45)/0.55, 0, 1)*met**0.5*np.clip((4500/w)**3 - 0.2, 0, None)*(w < 10000))
+        f = f*(1 + 0.6*k*np.clip((w - 7800)/1800, 0, None))  # near-IR slope back toward T_eff's
         f = f*(1 - (0.45*np.exp(-((teff - 9500)/2500)**2) + 0.1)*expit((3680 - w)/30))  # Balmer jump, lines merging
     tau = np.zeros_like(w)
     em = np.zeros_like(w)
