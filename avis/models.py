@@ -13,7 +13,7 @@ import torch.distributed as dist
 from torch.utils.flop_counter import FlopCounterMode
 from fastcore.basics import store_attr
 from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE, DataError, moved_names
-from .views import shifted_views
+from .views import shifted_views, NeighbourQueue, neighbour_loss
 
 
 # %% auto #0
@@ -362,9 +362,11 @@ class AvisModel(nn.Module):
                  pair_temp:float=0.1, # temperature of the spectrum-view contrast (`spec_ssl`)
                  spec_shift:bool=True, # in training mode, also predict the known ln(1+z) shift between two views (`shifted_views`)
                  shift_max:float=0.03, # largest |shift| in ln(1+z); magnitudes are log-uniform from `shift_max`/100
+                 spec_nn:bool=False, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn')
+        self.spec_queue = NeighbourQueue(dim) if spec_nn else None
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
         self.shift_head = nn.Linear(dim, 1, bias=False)  # a direction of the embedding along which ln(1+z) grows
@@ -406,6 +408,7 @@ class AvisModel(nn.Module):
             fv, aux['spec_ssl'] = self.spec_enc(self.spec_enc.view(spec), ssl=True)
             sv = F.normalize(self.spec_proj(fv).float(), dim=-1)
             aux['spec_pair'] = clip_loss(se, sv, 1/self.pair_temp)
+            if self.spec_nn: aux['spec_pair'] = (aux['spec_pair'] + neighbour_loss(self.spec_queue.nearest(se), sv, self.pair_temp))/2
         if self.training and self.spec_shift: aux['spec_shift'] = self.shift_loss(spec)
         return ie, se, self.scale.expand(len(ie)), (aux if self.training else ())
 
@@ -432,7 +435,7 @@ _SPEC_SCHEMA = dict(chans=('ints', 1, 4096), strides=('ints', 2, 64), res=('int'
                     readout=('choice', ('mean', 'flat')), flat_ch=('int', 1, 256))
 HPARAM_SCHEMA = dict(config=('choice', tuple(CONFIGS)), bands=('bands',), size=('int', 8, 512), dim=('int', 1, 8192),
                      spec_ssl=('bool',), img_ssl=('bool',), temp=('float', 1e-4, 10.), max_scale=('float', 1., 1e4),
-                     pair_temp=('float', 1e-4, 10.), spec_shift=('bool',), shift_max=('float', 1e-4, 0.5), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
+                     pair_temp=('float', 1e-4, 10.), spec_shift=('bool',), spec_nn=('bool',), shift_max=('float', 1e-4, 0.5), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
 
 def _is_int(v)->bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 def _is_num(v)->bool: return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(v)

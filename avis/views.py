@@ -1,4 +1,4 @@
-"""Views of a spectrum at a known shift in ln(1+z), with nothing but the spectrum to give the shift away: the input of the model's shift term.
+"""Views of a spectrum at a known shift in ln(1+z), with nothing but the spectrum to give the shift away (the input of the model's shift term), and a recent neighbour as a second positive.
 
 Docs: https://avis-astro.github.io/avis/views.html.md"""
 
@@ -11,7 +11,7 @@ import torch, torch.nn.functional as F
 from .core import CAMERAS, DWAVE
 
 # %% auto #0
-__all__ = ['SEAMS', 'shifted_views']
+__all__ = ['SEAMS', 'shifted_views', 'NeighbourQueue', 'neighbour_loss']
 
 # %% ../nbs/10a_views.ipynb #n4f9e01
 SEAMS = ((CAMERAS['r'][0], CAMERAS['b'][1]), (CAMERAS['z'][0], CAMERAS['r'][1]))  # Å: the b/r and r/z camera overlaps
@@ -61,3 +61,30 @@ def shifted_views(spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask on the br
     scale = lambda: torch.exp((2*torch.rand(len(spec), 1, device=spec.device) - 1)*math.log1p(rescale))
     view = lambda fx: torch.stack([torch.where(bad, 0., fx*scale()), ivar, bad.float()], 1).to(spec.dtype)
     return view(fa), view(fb)
+
+# %% ../nbs/10a_views.ipynb #n7e5ed4
+class NeighbourQueue(torch.nn.Module):
+    "The last `size` unit-norm anchor embeddings; each new anchor's nearest one serves as a second positive (NNCLR)."
+    def __init__(self, dim:int, # embedding width
+                 size:int=4096, # embeddings kept
+                 warm:int=1024, # below this many queued, each anchor is its own neighbour
+                ):
+        super().__init__()
+        self.size, self.warm = size, warm
+        self.register_buffer('emb', torch.zeros(0, dim), persistent=False)  # newest first
+
+    @torch.no_grad()
+    def nearest(self, e:torch.Tensor # (bs, dim) unit-norm anchors
+               )->torch.Tensor:
+        "Each row's nearest queued embedding (cosine; the row itself while warming up); then `e` joins the queue, oldest out."
+        e = e.detach().float()
+        out = self.emb[(e @ self.emb.T).argmax(1)] if len(self.emb) >= self.warm else e
+        self.emb = torch.cat([e, self.emb])[:self.size]
+        return out
+
+def neighbour_loss(nbr:torch.Tensor, # (bs, dim) each anchor's neighbour (`NeighbourQueue.nearest`)
+                   view:torch.Tensor, # (bs, dim) unit-norm embeddings of each anchor's view
+                   temp:float=0.1, # temperature
+                  )->torch.Tensor:
+    "InfoNCE: each anchor's neighbour must pick that anchor's view among the batch's views."
+    return F.cross_entropy((nbr.to(view.dtype) @ view.T)/temp, torch.arange(len(view), device=view.device))
