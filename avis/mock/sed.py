@@ -9,17 +9,19 @@ from __future__ import annotations
 import math, functools, importlib.util, importlib.resources
 from pathlib import Path
 import numpy as np, pandas as pd
-from scipy.special import erf, expit
+from scipy.special import erf, expit, voigt_profile
 from astropy.io import fits
-from ..core import CAMERAS, NPIX_BRZ, DWAVE, STAR_SUBTYPES
+from ..core import CAMERAS, NPIX_BRZ, DWAVE, STAR_SUBTYPES, DataError
 
 # %% auto #0
 __all__ = ['C_KMS', 'LOGLAM0', 'DLOGLAM', 'NREST', 'WAVE_WIDE', 'DESI_SLICE', 'FILTERS', 'FLUX_UNIT', 'MW_SCALE', 'VDISP_GRID',
            'GAL_TEMPLATES', 'LRG_ARCHETYPE_RANGE', 'SPLICE_KMS', 'ABS_LINES', 'DN4000_OLD', 'DN4000_BALMER', 'EMLINES',
-           'STAR_TEFF', 'QSO_LINES', 'QSO_SHIFTS', 'QSO_HIGH_ION', 'QSO_SLOPES', 'QSO_WIDTHS', 'rest_wave',
+           'STAR_TEFF', 'STAR_FOREST_RANGE', 'STAR_FOREST_DLOG', 'STAR_FOREST_TEFF', 'STAR_FOREST_LOGG',
+           'STAR_FOREST_MIN', 'QSO_LINES', 'QSO_SHIFTS', 'QSO_HIGH_ION', 'QSO_SLOPES', 'QSO_WIDTHS', 'rest_wave',
            'filter_weights', 'synth_flux', 'ccm_klam', 'calzetti_klam', 'galaxy_basis', 'derive_lrg_archetype',
            'lrg_archetype', 'splice_lines', 'log_gauss_sum', 'dn4000', 'absorption_ew', 'absorption_tau',
-           'emline_ratios', 'add_lines', 'tio_depth', 'star_spectrum', 'star_basis', 'qso_basis', 'lya_transmission']
+           'emline_ratios', 'add_lines', 'tio_depth', 'star_spectrum', 'star_basis', 'star_forest_wave',
+           'derive_star_forest', 'star_forest', 'qso_basis', 'lya_transmission']
 
 # %% ../../nbs/04a_mock.sed.ipynb #c006
 C_KMS = 299792.458  # speed of light, km/s
@@ -340,6 +342,12 @@ def _absorb(wave, center, ew, width, kind='g'):
     else: p = width/np.pi/(d**2 + width**2)
     return ew*p
 
+def _smooth_absorb(wave, center, ew, width, kind='g'):
+    "`_absorb`'s profile convolved with a Gaussian of σ = `SPLICE_KMS` (a Voigt profile for a Lorentzian)."
+    s = SPLICE_KMS/C_KMS*center
+    if kind == 'g': return _absorb(wave, center, ew, math.hypot(width, s))
+    return ew*voigt_profile(wave - center, s, width)
+
 def tio_depth(teff:float)->float:
     "TiO band strength of an M dwarf: τ at the TiO5 band (7126–7135 Å) is 0.4×, so 1 − TiO5 follows Reid et al. (1995)."
     sp = np.clip((3850 - teff)/180, -1, 8)  # M subclass (Pecaut & Mamajek 2013: M0V 3850 K, M4V ~3200 K)
@@ -349,7 +357,7 @@ def star_spectrum(wave:np.ndarray, # rest wavelength, Å
                   subtype:str, teff:float, # K
                   feh:float=0.0, # [Fe/H]
                  )->np.ndarray:
-    "Analytic stellar spectrum (arbitrary f_λ units, 1 at 5500 Å) of a `subtype` star."
+    "Stellar spectrum (f_λ, continuum 1 at 5500 Å) of a `subtype` star: analytic, with `star_forest`'s lines from `STAR_FOREST_MIN` (A–K)."
     w = wave
     k = 0.085*np.clip((teff - 4300)/700, 0, 1)  # optical colour temperature above T_eff (model atmospheres)
     f = _planck(w, teff*(1 + k + 0.065*np.clip((teff - 6000)/1500, 0, 1)))  # A stars: 1.15 T_eff (Paschen continuum)
@@ -363,16 +371,18 @@ def star_spectrum(wave:np.ndarray, # rest wavelength, Å
     tau = np.zeros_like(w)
     em = np.zeros_like(w)
     if subtype in ('A', 'F', 'G', 'K', 'M'):
+        # redder than STAR_FOREST_MIN the forest has the lines; the continuum keeps their depression broader than SPLICE_KMS
+        line = lambda c, *a: _absorb(w, c, *a) if c < STAR_FOREST_MIN or subtype == 'M' else _smooth_absorb(w, c, *a)
         hs = 14*np.exp(-((teff - 9500)/2200)**2) + 3.5*np.clip((teff - 4000)/2500, 0, 1.2)  # Hβ-ish EW
         for j, lc in enumerate(_BALMER):
-            tau += _absorb(w, lc, hs*(1.3 if j == 0 else 0.9**j), 2 + 3*np.exp(-((teff - 9500)/2000)**2), 'l')
+            tau += line(lc, hs*(1.3 if j == 0 else 0.9**j), 2 + 3*np.exp(-((teff - 9500)/2000)**2), 'l')
         hk = met*(3 + 30*cool**2)
-        tau += _absorb(w, 3934.78, hk, 6 + 12*cool, 'l') + _absorb(w, 3969.59, 0.8*hk, 6 + 12*cool, 'l')
-        tau += _absorb(w, 4305.0, met*4*cool, 12) + _absorb(w, 4227.9, met*3*cool**2, 3, 'l')
-        for lc in (5168.76, 5174.12, 5185.05): tau += _absorb(w, lc, met*1.2*cool, 1.5, 'l')
-        for lc in (5891.58, 5897.56): tau += _absorb(w, lc, met*(0.1 + 1.6*cool**2), 1.5, 'l')
-        for lc in (8500.35, 8544.44, 8664.52): tau += _absorb(w, lc, met*(1 + 1.5*cool), 2.0, 'l')
-        for lc in (4384.8, 5271.0, 5329.0, 4046.0, 4064.0, 4272.0, 4958.0, 5455.0): tau += _absorb(w, lc, met*1.2*cool, 1.2)
+        tau += line(3934.78, hk, 6 + 12*cool, 'l') + line(3969.59, 0.8*hk, 6 + 12*cool, 'l')
+        tau += line(4305.0, met*4*cool, 12) + line(4227.9, met*3*cool**2, 3, 'l')
+        for lc in (5168.76, 5174.12, 5185.05): tau += line(lc, met*1.2*cool, 1.5, 'l')
+        for lc in (5891.58, 5897.56): tau += line(lc, met*(0.1 + 1.6*cool**2), 1.5, 'l')
+        for lc in (8500.35, 8544.44, 8664.52): tau += line(lc, met*(1 + 1.5*cool), 2.0, 'l')
+        for lc in (4384.8, 5271.0, 5329.0, 4046.0, 4064.0, 4272.0, 4958.0, 5455.0): tau += line(lc, met*1.2*cool, 1.2)
         if subtype == 'M':
             depth = tio_depth(teff)
             for lc in _TIO:
@@ -389,6 +399,7 @@ def star_spectrum(wave:np.ndarray, # rest wavelength, Å
             em += _absorb(w, lc, e, lc*1000/C_KMS/2.355)
     f5500 = np.interp(5500.0, w, f)
     out = f/f5500*np.exp(-np.clip(tau, 0, 30))
+    if subtype in ('A', 'F', 'G', 'K'): out = out*np.where(w >= STAR_FOREST_MIN, star_forest(w, teff, feh), 1.0)
     cont = out.copy()
     if subtype == 'CV':
         out = out + em*np.interp(w, w, cont) + 0.15*star_spectrum(w, 'M', 3300.0, 0.0)*(w > 5500)
@@ -405,6 +416,58 @@ def star_basis()->tuple:
             for k, feh in enumerate((-1.5, 0.3)):
                 bank[i, j, k] = star_spectrum(lw, s, t, feh)
     return bank, tgrid
+
+# %% ../../nbs/04a_mock.sed.ipynb #sedsf01
+STAR_FOREST_RANGE, STAR_FOREST_DLOG = (3400.0, 10000.0), 3.3e-4  # rest Å and ln λ step (99 km/s, desisim's pixels)
+STAR_FOREST_TEFF, STAR_FOREST_LOGG = (4000.0, 10000.0), 3.0  # model stars kept (A–K): T_eff range (K), least log g (dwarfs, subgiants)
+STAR_FOREST_MIN = 4000.0  # Å: analytic lines bluer than this stay (Ca II H & K, H8–H9); redder ones give way to the forest
+
+def star_forest_wave()->np.ndarray:
+    "Rest grid (Å) of the stellar line forests: log-spaced by `STAR_FOREST_DLOG` over `STAR_FOREST_RANGE`."
+    n = int(math.log(STAR_FOREST_RANGE[1]/STAR_FOREST_RANGE[0])/STAR_FOREST_DLOG) + 1
+    return np.exp(math.log(STAR_FOREST_RANGE[0]) + STAR_FOREST_DLOG*np.arange(n))
+
+def derive_star_forest(path, # desisim's `star_templates_v2.0-lite.fits`
+                      )->np.ndarray:
+    "Line forests of desisim's model stars (each ÷ itself smoothed at `SPLICE_KMS`): rows [T_eff, [Fe/H], forest…], float16."
+    with fits.open(path) as h:
+        md, F, W = h['METADATA'].data, np.asarray(h[0].data, float), np.asarray(h[2].data, float)
+    keep = np.nonzero((md['TEFF'] >= STAR_FOREST_TEFF[0]) & (md['TEFF'] <= STAR_FOREST_TEFF[1]) & (md['LOGG'] >= STAR_FOREST_LOGG))[0]
+    if not len(keep): raise DataError(f"{path}: no model star with T_eff in {STAR_FOREST_TEFF} and log g ≥ {STAR_FOREST_LOGG}")
+    keep = keep[np.lexsort((md['FEH'][keep], md['TEFF'][keep]))]
+    lw, fw = np.log(W), np.log(star_forest_wave())
+    sm = _gauss_smooth_log(F[keep], SPLICE_KMS/C_KMS/np.median(np.diff(lw)))
+    forest = np.stack([np.interp(fw, lw, f)/np.interp(fw, lw, s) for f, s in zip(F[keep], sm)])
+    return np.concatenate([np.stack([md['TEFF'][keep], md['FEH'][keep]], 1), forest], 1).astype(np.float16)
+
+def _lerp_weights(x:np.ndarray, grid)->tuple:
+    "Indices and weights to interpolate linearly on `grid` (clipped to its ends)."
+    g = np.asarray(grid, float)
+    x = np.clip(x, g[0], g[-1])
+    j = np.clip(np.searchsorted(g, x, side='right') - 1, 0, len(g) - 2)
+    t = (x - g[j])/(g[j + 1] - g[j])
+    return j, t
+
+@functools.lru_cache(None)
+def _star_forests()->np.ndarray:
+    "The shipped forests (`derive_star_forest`'s output, `avis/mock/star_forest.npy`) as float64."
+    with importlib.resources.as_file(importlib.resources.files('avis.mock')/'star_forest.npy') as p:
+        return np.load(p).astype(float)
+
+def star_forest(wave:np.ndarray, # rest wavelength, Å
+                teff:float, # K (clipped to the models' range)
+                feh:float=0.0, # [Fe/H] (clipped to each T_eff's models)
+               )->np.ndarray:
+    "Normalised absorption-line forest at (`teff`, `feh`): linear in T_eff between model temperatures, in [Fe/H] within each; 1 outside the range."
+    a = _star_forests(); tf, zf, fl = a[:, 0], a[:, 1], a[:, 2:]
+    nodes = np.unique(tf); j, wt = _lerp_weights(np.array([float(teff)]), nodes)
+    acc = np.zeros(fl.shape[1])
+    for t, w_t in ((nodes[j[0]], 1 - wt[0]), (nodes[j[0] + 1], wt[0])):
+        i = np.nonzero(tf == t)[0]
+        if len(i) == 1: acc += w_t*fl[i[0]]; continue
+        k, wz = _lerp_weights(np.array([float(feh)]), zf[i])
+        acc += w_t*((1 - wz[0])*fl[i[k[0]]] + wz[0]*fl[i[k[0] + 1]])
+    return np.interp(np.log(wave), np.log(star_forest_wave()), acc, left=1.0, right=1.0)
 
 # %% ../../nbs/04a_mock.sed.ipynb #c029
 QSO_LINES = pd.DataFrame([  # name, rest Å (vacuum), EW Å, FWHM km/s
@@ -435,14 +498,6 @@ def qso_basis()->np.ndarray:
             s = fw/C_KMS/2.3548
             lines[i, j] = np.exp(-0.5*(np.log(lw/l0)/s)**2)/(np.sqrt(2*np.pi)*s*lw)
     return pl.astype(np.float32), lines.astype(np.float32)
-
-def _lerp_weights(x:np.ndarray, grid)->tuple:
-    "Indices and weights to interpolate linearly on `grid` (clipped to its ends)."
-    g = np.asarray(grid, float)
-    x = np.clip(x, g[0], g[-1])
-    j = np.clip(np.searchsorted(g, x, side='right') - 1, 0, len(g) - 2)
-    t = (x - g[j])/(g[j + 1] - g[j])
-    return j, t
 
 def lya_transmission(wave:np.ndarray, # observed grid, Å
                      z:np.ndarray, # (n,) quasar redshifts
