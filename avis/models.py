@@ -362,7 +362,7 @@ class AvisModel(nn.Module):
                  pair_temp:float=0.1, # temperature of the spectrum-view contrast (`spec_ssl`)
                  spec_shift:bool=True, # in training mode, also predict the known ln(1+z) shift between two views (`shifted_views`)
                  shift_max:float=0.03, # largest |shift| in ln(1+z); magnitudes are log-uniform from `shift_max`/100
-                 spec_nn:bool=False, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
+                 spec_nn:bool=True, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
                 ):
         super().__init__()
         store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn')
@@ -500,13 +500,13 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
                      spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
-                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max})
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn})
     return m
 
 def tokens_named(kw:dict|None)->dict:
-    "`avis_model` arguments `kw` with the photometry tokens, the shift head and the flat read-out off unless named, as in runs saved before them."
+    "`avis_model` arguments `kw` with the photometry tokens, the shift head, the neighbour term and the flat read-out off unless named, as in runs saved before them."
     kw = kw or {}
-    return {'spec_shift': False, **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
+    return {'spec_shift': False, 'spec_nn': False, **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
             'spec_kw': {'band_levels': False, 'readout': 'mean', **(kw.get('spec_kw') or {})}}
 
 # %% ../nbs/10_models.ipynb #c029s
