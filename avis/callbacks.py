@@ -246,7 +246,7 @@ class ResumeCallback(Callback):
         self.first = False
         for cb in _trackers(self.learn):
             t = self.state['trackers'].get(type(cb).__name__)
-            if t: cb.best = t['best']; cb.wait = t['wait']
+            if t: cb.best, cb.wait = t['best'], t['wait']; cb.kept = t.get('kept', getattr(cb, 'kept', None))
         _set_rng_state(self.learn, self.tensors, self.state['rng'])
 
     def after_fit(self):
@@ -291,21 +291,33 @@ def monitor_comp(monitor:str):
     return np.less if any(s in monitor.lower() for s in ('loss', 'error', 'nmad')) else np.greater
 
 class SaveBestCallback(SaveModelCallback):
-    "fastai's `SaveModelCallback` writing safetensors (`models/<fname>.safetensors`) and reloading the best at the end."
-    def __init__(self, monitor='valid_loss', comp=None, min_delta=0., fname='best', load_best=True):
+    "fastai's `SaveModelCallback` writing safetensors (`models/<fname>.safetensors`), keeping the latest epoch within `tolerance` of the best, reloading it at the end."
+    def __init__(self, monitor='valid_loss', comp=None, min_delta=0., fname='best', load_best=True,
+                 tolerance:float=0., # keep a later epoch whose value is within this fraction of the best (0: the best only)
+                ):
         super().__init__(monitor=monitor, comp=comp or monitor_comp(monitor), min_delta=min_delta, fname=fname)
-        self.load_best = load_best
+        if not 0 <= tolerance < 1: raise ValueError(f'tolerance is a fraction of the best value, in [0, 1); got {tolerance}')
+        self.load_best, self.tolerance, self.kept = load_best, tolerance, None
     def _file(self): return self.learn.path/self.learn.model_dir/f'{self.fname}.safetensors'
     def _save(self, name):
         if rank_distrib(): return
-        self.last_saved_path = save_weights(self.learn.model, self._file(), dict(epoch=str(self.epoch), monitor=self.monitor, best=str(self.best)))
+        self.kept = self.epoch
+        self.last_saved_path = save_weights(self.learn.model, self._file(), dict(epoch=str(self.epoch), monitor=self.monitor, best=str(self.best),
+                                                                                  value=str(self.recorder.values[-1][self.idx])))
+    def _near_best(self, val)->bool:
+        "Whether `val` is within `tolerance` of the best value (on the worse side)."
+        return self.tolerance > 0 and abs(val - self.best) <= self.tolerance*abs(self.best)
     def after_epoch(self):
-        "Compare and save as fastai does, but skip an epoch whose monitored value is missing or not finite."
+        "Compare and save as fastai does, skip an epoch whose value is missing or not finite, and keep a later epoch near the best."
         val = self.recorder.values[-1][self.idx]
         if val is None or not np.isfinite(val): self.new_best = False; return
         with (contextlib.redirect_stdout(io.StringIO()) if rank_distrib() else nullcontext()): super().after_epoch()  # one "Better model" line, rank 0's
+        if not self.new_best and self._near_best(val):
+            if not rank_distrib(): print(f'Epoch {self.epoch}: {self.monitor} {val:.4g} within {self.tolerance:.0%} of the best ({self.best:.4g}): keeping this later epoch.')
+            self._save(self.fname)
     def after_fit(self, **kwargs):
         if self.load_best and self._file().exists(): load_weights(self.learn.model, self._file())
+
 
 # %% ../nbs/22_callbacks.ipynb #c030
 def write_model_card(learn, path=None)->Path:
@@ -321,7 +333,7 @@ def write_model_card(learn, path=None)->Path:
                           fingerprint=store.fingerprint() if hasattr(store, 'fingerprint') else None,
                           n_train=len(learn.dls.train.dataset), n_valid=len(learn.dls.valid.dataset),
                           bands=getattr(store, 'bands', None), size=getattr(store, 'size', None)),
-                metrics=dict(history=hist, best={best[0].monitor: _plain(best[0].best)} if best else {}),
+                metrics=dict(history=hist, best={best[0].monitor: _plain(best[0].best), 'epoch': best[0].kept} if best else {}),
                 software=dict(avis=__import__('avis').__version__, torch=torch.__version__, fastai=fastai.__version__,
                               python=platform.python_version()),
                 device=str(learn.dls.device), weights='models/best.safetensors', time=time.strftime('%Y-%m-%dT%H:%M:%S'))

@@ -155,7 +155,7 @@ def save_checkpoint(learn, # an `AvisLearner` at the end of an epoch
                      opt=oi, rng=ri, recorder=dict(values=_plain(rec.values), iters=_plain(rec.iters),
                      losses=_plain(rec.losses), lrs=_plain(rec.lrs), metric_names=list(rec.metric_names),
                      smooth=dict(count=sm.count, val=_plain(sm.val)), log_rows=_plain(getattr(learn, '_log_rows', []))),
-                     trackers={type(cb).__name__: dict(best=_plain(cb.best), wait=getattr(cb, 'wait', 0)) for cb in _trackers(learn)},
+                     trackers={type(cb).__name__: dict(best=_plain(cb.best), wait=getattr(cb, 'wait', 0), kept=getattr(cb, 'kept', None)) for cb in _trackers(learn)},
                      nonfinite=getattr(learn, 'nonfinite', []), config=getattr(learn, 'config', {}))
         (tmp/'state.json').write_text(json.dumps(state))
         final = folder/name

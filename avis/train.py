@@ -120,6 +120,7 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
                  nonfinite:str='skip', # 'skip' or 'stop' on a non-finite loss or gradient
                  save_best:bool=True, # keep the best model (by `monitor`) in models/best.safetensors
                  monitor:str='zNMAD_spec', # what the best model and early stopping watch ('valid_loss' without redshifts or with fewer than `MIN_NMAD_POOL` train objects)
+                 best_tolerance:float=0.05, # keep the latest epoch within this fraction of the best `monitor` value (the validation σ_NMAD's noise is ~3%)
                  early_stop:int|None=None, # patience in epochs, or None for no early stopping
                  checkpoint:bool=True, # resumable checkpoint every epoch
                  keep:int=2, # checkpoints kept
@@ -138,7 +139,7 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
     if clip: cb.append(GradientClip(clip))
     if csv: cb.append(AvisCSVLogger())
     if monitor == 'zNMAD_spec' and not (metrics and _has_valid_z(dls, pool_size)): monitor = 'valid_loss'  # no redshifts, or a pool too small to tell epochs apart
-    if save_best: cb.append(SaveBestCallback(monitor=monitor))
+    if save_best: cb.append(SaveBestCallback(monitor=monitor, tolerance=best_tolerance))
     if early_stop: cb.append(EarlyStoppingCallback(monitor=monitor, comp=monitor_comp(monitor), patience=early_stop))
     if checkpoint: cb.append(CheckpointCallback(keep=keep))
     learn = AvisLearner(dls, model, loss_func=loss_func or AvisLoss(), opt_func=Adam, lr=lr, wd=wd,
@@ -148,7 +149,7 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
         learn.logger = lambda vals: print(epoch_line(learn.recorder.metric_names, vals))
     learn.precision = prec
     learn.config = dict(lr=lr, wd=wd, clip=clip, precision=prec, bs=dls.train.bs, knn_k=knn_k, pool_size=pool_size,
-                        nonfinite=nonfinite, monitor=monitor, early_stop=early_stop,
+                        nonfinite=nonfinite, monitor=monitor, best_tolerance=best_tolerance, early_stop=early_stop,
                         img_aug=repr(getattr(dls.train, 'img_aug', None)), spec_aug=repr(getattr(dls.train, 'spec_aug', None)))
     return learn
 
