@@ -10,18 +10,20 @@ import functools
 import numpy as np
 from ..core import MORPHTYPES
 from .sed import C_KMS, STAR_TEFF, GAL_TEMPLATES, QSO_LINES, QSO_HIGH_ION, emline_ratios
+from .spectra import bal_troughs
 
 # %% auto #0
 __all__ = ['CLASS_MIX', 'STAR_MIX', 'MAG_RANGE', 'NZ_FIT', 'DRAWN_CLASSES', 'GALAXY_CLASSES', 'MORPH_MIX', 'RE_KPC', 'RE_MREF',
-           'RE_SLOPE', 'DEPTH', 'SEEING', 'BLOCK', 'MWS_FEH', 'MWS_HALO_FRAC', 'sample_z', 'nz_pdf', 'abs_mag',
-           'angular_size']
+           'RE_SLOPE', 'DEPTH', 'SEEING', 'BLOCK', 'MWS_FEH', 'MWS_HALO_FRAC', 'QSO_BAL_FRAC', 'HOST_RATIO_POLY',
+           'HOST_X_RANGE', 'HOST_SCATTER_DEX', 'R_PIVOT', 'QSO_EBV_SCALE', 'sample_z', 'nz_pdf', 'abs_mag',
+           'angular_size', 'qso_lum5100', 'host_share']
 
 # %% ../../nbs/04d_mock.population.ipynb #c009
 CLASS_MIX = {'BGS_BRIGHT': 0.20, 'BGS_FAINT': 0.08, 'LRG': 0.15, 'ELG': 0.30, 'QSO': 0.12, 'MWS': 0.15}
 STAR_MIX = {'A': 0.06, 'F': 0.25, 'G': 0.27, 'K': 0.24, 'M': 0.13, 'WD': 0.04, 'CV': 0.01}
 # selection band, magnitude range (AB, observed), number-count slope
 MAG_RANGE = {'BGS_BRIGHT': ('r', 15.0, 19.5, 0.45), 'BGS_FAINT': ('r', 19.5, 20.175, 0.35),
-             'LRG': ('z', 18.2, 20.6, 0.45), 'ELG': ('g', 21.8, 23.4, 0.5), 'QSO': ('r', 17.5, 22.7, 0.35),
+             'LRG': ('z', 18.2, 20.6, 0.45), 'ELG': ('g', 21.8, 23.4, 0.5), 'QSO': ('r', 16.5, 23.0, 0.35),
              'MWS': ('r', 16.0, 19.0, 0.3), 'WD': ('r', 16.0, 20.0, 0.3), 'CV': ('r', 17.0, 20.5, 0.2)}
 
 # %% ../../nbs/04d_mock.population.ipynb #c011
@@ -199,7 +201,12 @@ def _draw_morphology(rng:np.random.Generator, cls:np.ndarray, z:np.ndarray, mag:
     for c in np.unique(cls):
         k = cls == c; mt[k] = np.array(MORPHTYPES)[rng.choice(5, int(k.sum()), p=np.array(MORPH_MIX[c])/sum(MORPH_MIX[c]))]
     med, sc = np.array([RE_KPC[c][0] for c in cls]), np.array([RE_KPC[c][1] for c in cls])
-    rkpc = med*10**(sc*rng.normal(0, 1, n))
+    g = rng.normal(0, 1, n)
+    if mag is not None:  # BGS: the luminosity-dependent scatter of Shen et al. (2003, MNRAS 343, 978, eq. 16), σ_lnR 0.48 → 0.25 from faint to bright
+        bgs = np.isin(cls, ('BGS_BRIGHT', 'BGS_FAINT'))
+        with np.errstate(all='ignore'): M = abs_mag(mag, np.maximum(z, 0.005))
+        sc = np.where(bgs, (0.25 + 0.23/(1 + 10**(-0.8*(M + 20.52))))/np.log(10), sc)
+    rkpc = med*10**(sc*g)
     if mag is not None:  # fainter than the class's reference magnitude: smaller (dwarfs at low z are not 4 kpc discs)
         mref = np.array([RE_MREF.get(c, np.nan) for c in cls])
         dlog = np.clip(-0.4*RE_SLOPE*(abs_mag(mag, z) - mref), -1.0, 0.5)
@@ -235,7 +242,50 @@ def _draw_exposure(rng:np.random.Generator, cls:np.ndarray, z:np.ndarray)->dict:
     t = np.where(bright, 180.0, 1000.0)*rng.uniform(0.85, 1.35, n)
     return dict(program=np.where(bright, 'bright', 'dark'), exptime=np.where((cls == 'QSO') & (z > 2.1), t*rng.integers(2, 5, n), t))
 
+# %% ../../nbs/04d_mock.population.ipynb #pophb02
+QSO_BAL_FRAC = 0.13  # quasars with C IV BI > 0 (Gibson et al. 2009: 13.3% of SDSS DR5 quasars at 1.7 < z < 4.2)
+HOST_RATIO_POLY = (0.8052, -1.5502, 0.9121, -0.1577)  # L_host/L_QSO at 5100 Å: Σ c_k x^k, x = log(λL_λ,total/1e44 erg/s) (Shen et al. 2011, eq. 1)
+HOST_X_RANGE = (-1.5, 1.053)  # x where the relation holds: clipped below, no host above
+HOST_SCATTER_DEX = 0.2  # lognormal scatter of the host-to-quasar ratio (assumed)
+R_PIVOT = 6400.0  # Å, pivot of the r band (DECam 6420, BASS 6470)
+QSO_EBV_SCALE = (0.027, 0.049)  # exponential scale of quasars' own E(B−V), non-BAL and BAL: Krawczyk et al. 2015's 2.5% and 13% above 0.1
+
+def qso_lum5100(mag:np.ndarray, # r magnitude (AB)
+                z:np.ndarray, # redshift
+                slope:np.ndarray, # power-law slope α (f_λ ∝ λ^α) carrying r to 5100 Å rest
+               )->np.ndarray:
+    "λL_λ at rest 5100 Å (erg/s) of a quasar of r magnitude `mag` at redshift `z` (Planck18)."
+    zt, da = _da_table(); z = np.maximum(z, 1e-3)
+    dl = np.interp(z, zt, da)*(1 + z)**2*3.0857e24  # cm
+    flam = 10**(-0.4*(np.asarray(mag) + 48.6))*2.99792458e18/R_PIVOT**2  # erg/s/cm²/Å at R_PIVOT
+    lrest = R_PIVOT/(1 + z)
+    return 5100.0*4*np.pi*dl**2*flam*(1 + z)*(5100.0/lrest)**slope
+
+def host_share(lum:np.ndarray # λL_λ(5100 Å) of quasar plus host, erg/s
+              )->np.ndarray:
+    "The host galaxy's share of a quasar's total 5100 Å flux (Shen et al. 2011, eq. 1)."
+    x = np.log10(np.asarray(lum, float)/1e44)
+    r = np.where(x < HOST_X_RANGE[1], np.clip(np.polynomial.polynomial.polyval(np.clip(x, *HOST_X_RANGE), HOST_RATIO_POLY), 0, None), 0)
+    return r/(1 + r)
+
+def _draw_qso_host_bal(rng:np.random.Generator, cls:np.ndarray, z:np.ndarray, mag:np.ndarray, slope:np.ndarray)->dict:
+    "Quasar host galaxies (share of 5100 Å flux, template mix, σ_v), BAL troughs (row of `bal_troughs`, −1 for none) and dust E(B−V); 0/−1 for others."
+    n = len(cls); qso = cls == 'QSO'
+    f = host_share(qso_lum5100(mag, z, slope))
+    ratio = f/(1 - f)*10**(HOST_SCATTER_DEX*rng.normal(0, 1, n))
+    _, coef = _draw_galaxy_mix(rng, np.full(n, 'BGS_BRIGHT'))
+    vd = np.clip(rng.normal(180, 40, n), 60, 300)
+    bal = np.where(rng.random(n) < QSO_BAL_FRAC, rng.integers(0, len(bal_troughs()[0]), n), -1)
+    ebv = np.minimum(rng.exponential(1.0, n)*np.where(bal >= 0, QSO_EBV_SCALE[1], QSO_EBV_SCALE[0]), 1.0)
+    return dict(qso_host=np.where(qso, ratio/(1 + ratio), 0), host_coef=np.where(qso[:, None], coef, 0),
+                host_vdisp=np.where(qso, vd, 0), qso_bal=np.where(qso, bal, -1), qso_ebv=np.where(qso, ebv, 0))
+
 # %% ../../nbs/04d_mock.population.ipynb #c045
+def _side_stream(rng:np.random.Generator)->np.random.Generator:
+    "A generator on a stream jumped ahead of `rng`'s present state, leaving `rng` untouched (`rng` itself where its bit generator cannot jump)."
+    bg = rng.bit_generator
+    return np.random.Generator(bg.jumped()) if hasattr(bg, 'jumped') else rng
+
 def _draw_params(rng:np.random.Generator, n:int, bands:str='grz', mix:dict=None, star_mix:dict=None,
                  north_frac:float=None, ebv:bool=True, neighbours:float=0.6)->dict:
     "Draw the non-pixel parameters of `n` objects (a dict of arrays), step by step from one random stream."
@@ -250,5 +300,6 @@ def _draw_params(rng:np.random.Generator, n:int, bands:str='grz', mix:dict=None,
     p.update(_draw_conditions(rng, p['photsys']))
     p.update(_draw_neighbours(rng, n, neighbours))
     p.update(_draw_exposure(rng, cls, p['z']))
-    p.update(_draw_line_details(rng, cls))  # last: the earlier steps' draws are those of the mock before these details
+    p.update(_draw_line_details(rng, cls))  # last on `rng`: the earlier steps' draws are those of the mock before these details
+    p.update(_draw_qso_host_bal(_side_stream(rng), cls, p['z'], p['sel_mag'], p['qso_slope']))  # its own stream: `rng` goes on as before
     return p

@@ -6,7 +6,7 @@ Docs: https://avis-astro.github.io/avis/mock.spectra.html.md"""
 
 # %% ../../nbs/04e_mock.spectra.ipynb #spceb274
 from __future__ import annotations
-import functools, re
+import functools, importlib.resources, re
 from pathlib import Path
 import numpy as np, pandas as pd
 from scipy.special import expit
@@ -19,8 +19,66 @@ from .sed import (C_KMS, LOGLAM0, DLOGLAM, NREST, WAVE_WIDE, MW_SCALE, VDISP_GRI
 from .instrument import lsf_sigma, apply_lsf
 
 # %% auto #0
-__all__ = ['TEMPLATE_GLOBS', 'TEMPLATE_EDGE', 'model_spectra', 'TemplateSource', 'read_template', 'TemplateSet', 'load_templates',
-           'template_spectra']
+__all__ = ['BAL_WAVE0', 'BAL_DWAVE', 'BAL_BIN', 'BAL_RED_EDGE', 'SMC_PEI', 'SMC_RV', 'TEMPLATE_GLOBS', 'TEMPLATE_EDGE',
+           'bal_wave', 'derive_bal_troughs', 'bal_troughs', 'smc_klam', 'model_spectra', 'TemplateSource',
+           'read_template', 'TemplateSet', 'load_templates', 'template_spectra']
+
+# %% ../../nbs/04e_mock.spectra.ipynb #spcbal2
+BAL_WAVE0, BAL_DWAVE, BAL_BIN = 944.6, 0.3, 4  # desisim BAL templates: rest grid start and step (Å); pixels averaged per shipped bin
+BAL_RED_EDGE = 1560.0  # Å: redward of C IV's emission (1549 Å) a trough template must transmit everything
+
+def bal_wave()->np.ndarray:
+    "Rest wavelengths (Å) of the shipped BAL transmission bins (bin centres)."
+    n = (_bal_table().shape[1] - 1)
+    return BAL_WAVE0 + BAL_DWAVE*(BAL_BIN*np.arange(n) + (BAL_BIN - 1)/2)
+
+def derive_bal_troughs(path, # desisim's `bal_templates_v3.0-lite.fits`
+                      )->np.ndarray:
+    "BAL transmission curves with BI_CIV > 0 and no absorption redward of C IV, averaged over `BAL_BIN` pixels: rows [BI_CIV (km/s), transmission…], float16."
+    try:
+        with fits.open(path) as h:
+            t = h['METADATA'].data; T = np.asarray(t['TEMP'], float); bi = np.asarray(t['BI_CIV'], float)
+            w0, dw = float(h['METADATA'].header['CRVAL1']), float(h['METADATA'].header['CDELT1'])
+    except (KeyError, OSError) as e: raise DataError(f"not a desisim BAL template file: {e}", file=str(path)) from e
+    if (w0, dw) != (BAL_WAVE0, BAL_DWAVE): raise DataError(f"BAL grid {w0}+{dw}·i, expected {BAL_WAVE0}+{BAL_DWAVE}·i", file=str(path))
+    nb = T.shape[1]//BAL_BIN
+    tr = T[:, :nb*BAL_BIN].reshape(len(T), nb, BAL_BIN).mean(2)
+    w = BAL_WAVE0 + BAL_DWAVE*(BAL_BIN*np.arange(nb) + (BAL_BIN - 1)/2)
+    keep = np.nonzero((bi > 0) & (tr[:, w > BAL_RED_EDGE].min(1) >= 0.98))[0]  # troughs are blueshifted: none redward of C IV
+    if not len(keep): raise DataError("no BAL template with BI_CIV > 0", file=str(path))
+    tr = tr[keep]
+    return np.concatenate([bi[keep, None], tr], 1).astype(np.float16)
+
+@functools.lru_cache(None)
+def _bal_table()->np.ndarray:
+    "The shipped table (`derive_bal_troughs`'s output, `avis/mock/bal_troughs.npy`) as float32."
+    with importlib.resources.as_file(importlib.resources.files('avis.mock')/'bal_troughs.npy') as f: return np.load(f).astype(np.float32)
+
+def bal_troughs()->tuple:
+    "BI_CIV (km/s, nbal) and transmission (nbal, len(`bal_wave()`)) of the shipped BAL templates."
+    a = _bal_table(); return a[:, 0], a[:, 1:]
+
+@functools.lru_cache(None)
+def _bal_rest()->np.ndarray:
+    "BAL transmissions on the rest grid (nbal, NREST), float32: 1 outside the templates' range."
+    lw = rest_wave(); bw = bal_wave()
+    return np.stack([np.interp(lw, bw, r, left=1.0, right=1.0) for r in bal_troughs()[1]]).astype(np.float32)
+
+SMC_PEI = ((185.0, 0.042, 90.0, 2.0), (27.0, 0.08, 5.50, 4.0), (0.005, 0.22, -1.95, 2.0),
+           (0.010, 9.7, -1.95, 2.0), (0.012, 18.0, -1.80, 2.0), (0.030, 25.0, 0.0, 2.0))  # Pei (1992, ApJ 395, 130) SMC: a, λ (µm), b, n
+SMC_RV = 2.93  # Pei's SMC R_V
+
+def smc_klam(wave:np.ndarray # rest wavelength, Å
+            )->np.ndarray:
+    "SMC extinction A_λ/E(B−V) (Pei 1992), the law of the dust that reddens quasars (Hopkins et al. 2004)."
+    x = np.asarray(wave, float)/1e4
+    xi = sum(a/((x/l)**n + (l/x)**n + b) for a, l, b, n in SMC_PEI)  # A_λ/A_B
+    return xi*(1 + SMC_RV)
+
+@functools.lru_cache(None)
+def _rest_smc()->np.ndarray:
+    "SMC A_λ/E(B−V) on the rest grid, float32."
+    return smc_klam(rest_wave()).astype(np.float32)
 
 # %% ../../nbs/04e_mock.spectra.ipynb #spc1ecd4
 def _galaxy_rest(p:dict, gal:np.ndarray)->np.ndarray:
@@ -35,7 +93,7 @@ def _galaxy_rest(p:dict, gal:np.ndarray)->np.ndarray:
     return R*np.exp(-absorption_tau(ew, p['vdisp'][gal]))
 
 def _qso_rest(p:dict, qso:np.ndarray)->np.ndarray:
-    "Rest-frame spectra of quasars `qso`: interpolated power law plus lines of each object's EW, FWHM and peak velocity."
+    "Rest-frame spectra of quasars `qso`: interpolated power law plus lines of each object's EW, FWHM and peak velocity, times its BAL troughs and its own dust (SMC), plus its host galaxy."
     pl, _ = qso_basis()
     j, t = _lerp_weights(p['qso_slope'][qso], QSO_SLOPES)
     Cp = np.zeros((len(qso), len(QSO_SLOPES)), np.float32)
@@ -45,7 +103,25 @@ def _qso_rest(p:dict, qso:np.ndarray)->np.ndarray:
     l0 = QSO_LINES.restwave.values[None]*(1 + shift/C_KMS)
     sig = p['qso_fwhm'][qso]/C_KMS/2.3548
     amp = p['qso_ew'][qso]*cont_at/(np.sqrt(2*np.pi)*sig*l0)  # ∫ dλ = EW × continuum
-    return Cp @ pl + log_gauss_sum(np.log(l0), sig, amp)
+    Q = Cp @ pl + log_gauss_sum(np.log(l0), sig, amp)
+    bal = p['qso_bal'][qso] if 'qso_bal' in p else np.full(len(qso), -1)
+    if (bal >= 0).any(): Q[bal >= 0] *= _bal_rest()[bal[bal >= 0]]
+    i51 = np.searchsorted(rest_wave(), 5100.0); cont5100 = Cp @ pl[:, i51]
+    if 'qso_ebv' in p:  # dust at the quasar (SMC)
+        dust = np.exp(np.float32(-0.4*np.log(10))*p['qso_ebv'][qso, None].astype(np.float32)*_rest_smc()[None])
+        Q *= dust; cont5100 = cont5100*dust[:, i51]
+    if 'qso_host' in p: Q += _host_rest(p, qso, cont5100)
+    return Q
+
+def _host_rest(p:dict, qso:np.ndarray, cont5100:np.ndarray)->np.ndarray:
+    "Host-galaxy spectra of quasars `qso` (rest grid), each with its `qso_host` share of the total 5100 Å flux given the quasar's continuum there."
+    f = p['qso_host'][qso]; out = np.zeros((len(qso), NREST), np.float32)
+    h = np.nonzero(f > 0)[0]
+    if not len(h): return out
+    H = _galaxy_rest(dict(gal_coef=p['host_coef'][qso[h]], vdisp=p['host_vdisp'][qso[h]]), np.arange(len(h)))
+    lw = rest_wave(); w = (lw > 5050) & (lw < 5150)  # the 5100 Å window of Shen et al. (2011)
+    out[h] = H*((f[h]/(1 - f[h]))*cont5100[h]/H[:, w].mean(1))[:, None]
+    return out
 
 def _star_rest(p:dict, star:np.ndarray)->np.ndarray:
     "Rest-frame spectra of stars `star`: bilinear in T_eff and [Fe/H] on their subtype's `star_basis` grid."

@@ -13,11 +13,12 @@ from ..core import camera_wave, BANDS, NMGY_ZP, PIXSCALE, _splitmix64
 from .sed import DESI_SLICE, EMLINES, synth_flux
 from .instrument import observe, merge_brz
 from .imaging import SERSIC_GRID, render_stamps, fiber_fraction, _moffat_nea, _neighbour_components
-from .population import BLOCK, _draw_params
+from .population import BLOCK, _draw_params, CLASS_MIX
 from .spectra import TemplateSet, load_templates, model_spectra, template_spectra
 
 # %% auto #0
-__all__ = ['DESI_BITS', 'BGS_BITS', 'MWS_BITS', 'target_bits', 'encode_mock_targetid', 'MockSurvey', 'make_mock']
+__all__ = ['DESI_BITS', 'BGS_BITS', 'MWS_BITS', 'BGS_EL_EW_HA', 'target_bits', 'encode_mock_targetid', 'bgs_fibre_pass',
+           'MockSurvey', 'make_mock']
 
 # %% ../../nbs/04f_mock.survey.ipynb #c065
 DESI_BITS = dict(LRG=0, ELG=1, QSO=2, QSO_HIZ=4, ELG_LOP=5, ELG_HIP=6, ELG_VLO=7, LRG_NORTH=8, ELG_NORTH=9,
@@ -63,6 +64,47 @@ def encode_mock_targetid(release, brickid, objid)->np.ndarray:
     "TARGETID with desitarget's layout (OBJID bits 0–21, BRICKID 22–41, RELEASE 42–57) and the MOCK bit 58 set."
     r, bi, o = (np.asarray(x).astype(np.int64) for x in (release, brickid, objid))
     return (o & ((1 << 22) - 1)) | (bi << 22) | (r << 42) | (np.int64(1) << 58)
+
+# %% ../../nbs/04f_mock.survey.ipynb #srvbgs02
+BGS_EL_EW_HA = 3.0  # Å: true EW(Hα) from which a galaxy counts as an emission-line one (WHAN: Cid Fernandes et al. 2011)
+
+def bgs_fibre_pass(cls:np.ndarray, # (n,) target class
+                   rmag:np.ndarray, # (n,) r magnitude (AB)
+                   rfib:np.ndarray, # (n,) r fibre magnitude (1.5″ fibre, 1″ seeing; FIBERFLUX_R)
+                   ew_ha:np.ndarray, # (n,) EW(Hα), Å: stands in for DESI's emission-line colour
+                  )->np.ndarray:
+    "Whether each object passes DESI's BGS fibre-magnitude cuts (Hahn et al. 2023); True for other classes."
+    cls, rmag, rfib = np.asarray(cls), np.asarray(rmag, float), np.asarray(rfib, float)
+    bgs = np.isin(cls, ('BGS_BRIGHT', 'BGS_FAINT'))
+    fmc = np.select([rmag < 17.8, rmag < 20], [rfib < rmag + 5.1, rfib < 22.9], rfib < rmag + 2.9)
+    col = (rfib < 20.75) | ((rfib < 21.5) & (np.asarray(ew_ha, float) >= BGS_EL_EW_HA))
+    return ~bgs | (fmc & ((cls != 'BGS_FAINT') | col))
+
+def _fibre_rmag(p:dict)->np.ndarray:
+    "r fibre magnitude of each object selected in r (NaN for others), from its drawn magnitude and shape."
+    ff = fiber_fraction(p['sersic'], p['shape_r'], p['e1'], p['e2'])
+    return np.where(p['sel_band'] == 'r', p['sel_mag'] - 2.5*np.log10(np.clip(ff, 1e-12, None)), np.nan)
+
+def _passes(p:dict)->np.ndarray: return bgs_fibre_pass(p['cls'], p['sel_mag'], _fibre_rmag(p), p['ew_ha'])
+
+def _select_bgs(p:dict, # one block's `_draw_params` output, changed in place
+                rng:np.random.Generator, # the replacements' own stream
+                bands:str='grz', star_mix:dict=None, north_frac:float=None, ebv:bool=True, neighbours:float=0.6,
+                max_draws:int=50, # replacement blocks per class before giving up
+               )->dict:
+    "`p` with every BGS that fails `bgs_fibre_pass` replaced by the next passing BGS of its class drawn from `rng`."
+    bad = ~_passes(p)
+    for cls in [c for c in CLASS_MIX if c.startswith('BGS') and (bad & (p['cls'] == c)).any()]:
+        need = np.nonzero(bad & (p['cls'] == cls))[0]
+        for _ in range(max_draws):
+            q = _draw_params(rng, len(p['cls']), bands, {cls: 1}, star_mix, north_frac, ebv, neighbours)
+            take = np.nonzero(_passes(q))[0][:len(need)]
+            for k in p: p[k][need[:len(take)]] = q[k][take]
+            need = need[len(take):]
+            if not len(need): break
+        else: raise RuntimeError(f'no {cls} passing the fibre cuts in {max_draws} blocks of draws')
+    return p
+
 
 # %% ../../nbs/04f_mock.survey.ipynb #c068
 class MockSurvey:
@@ -322,7 +364,7 @@ def make_mock(n:int, # number of objects
               progress:bool=False, # show a tqdm bar over blocks
               templates=None, # folder of redrock/desisim templates (or a `TemplateSet`): draw spectra from them
              )->MockSurvey:
-    "Mock DESI spectra and Legacy Surveys images of objects `start`…`start+n-1` of the survey `seed`."
+    "Mock DESI spectra and Legacy Surveys images of objects `start`…`start+n-1` of the survey `seed` (BGS after DESI's fibre cuts)."
     if set(bands) - set(BANDS) or ''.join(b for b in BANDS if b in bands) != bands: raise ValueError(f"bands must be an ordered subset of {BANDS!r}, got {bands!r}")
     if n <= 0: raise ValueError("n must be positive")
     if templates is not None and not isinstance(templates, TemplateSet): templates = load_templates(templates)
@@ -337,6 +379,7 @@ def make_mock(n:int, # number of objects
         for b in it:
             rng = np.random.default_rng([seed, b])
             p = _draw_params(rng, BLOCK, bands, mix, star_mix, north_frac, ebv, neighbours)
+            _select_bgs(p, np.random.default_rng([seed, b, 2]), bands, star_mix, north_frac, ebv, neighbours)  # DESI's BGS fibre cuts: their own stream
             trng = None if templates is None else np.random.default_rng([seed, b, 1])  # template draws: their own stream
             m = _build_block(p, rng, bands, size, keep_sed, cameras, pad, templates, trng)
             _add_ids(m.catalog, b, hseed)
