@@ -14,11 +14,13 @@ from .metrics import z_metrics
 from .models import CONFIGS, SpectrumEncoder, avis_model, normalize_spectrum
 
 # %% auto #0
-__all__ = ['BASELINES', 'READOUTS', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'z_bins',
-           'smooth_labels', 'decode_bins', 'ZSpecNet', 'fit_zspec']
+__all__ = ['BASELINES', 'CONVERGED', 'READOUTS', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet',
+           'z_bins', 'smooth_labels', 'decode_bins', 'ZSpecNet', 'fit_zspec']
 
 # %% ../nbs/31a_baselines.ipynb #b001
 BASELINES = ('spectra PCA kNN', 'photometry kNN', 'image CNN', 'spectrum net')  # their method names in tables and metrics.json
+CONVERGED = 'spectrum net (converged)'  # the method name of `fit_zspec` trained on galaxies to convergence (`avis.evaluate.converged_z`)
+
 
 # %% ../nbs/31a_baselines.ipynb #c030
 def photometry_features(catalog:pd.DataFrame, # rows with FLUX_G/R/I/Z (nanomaggies), optionally EBV
@@ -230,21 +232,23 @@ def fit_zspec(store:PairedStore, # the store
               epochs:int=40, # most epochs
               patience:int=5, # stop after this many epochs without a better validation σ_NMAD
               bs:int=64, # batch size
-              lr:float=1e-3, # peak learning rate (1 epoch warm-up, cosine decay over `epochs`)
+              lr:float=1e-3, # peak learning rate (1 epoch warm-up, cosine decay ending at `epochs` or `budget_s`, whichever comes first)
               width:float=0.002, # bin width in ln(1+z)
               sigma:float=1., # label smoothing, in bins
               augment:bool=True, # train on a fresh noise realisation of each spectrum (`SpectrumEncoder.view`)
               max_valid:int=2000, # at most this many validation spectra (seeded subsample)
-              budget_s:float|None=None, # stop after the epoch that passes this many seconds
+              budget_s:float|None=None, # wall-time cap, s: the decay is timed to end there, and training stops when it passes
               device=None, # default: CUDA when present
               seed:int=0, # initialisation, batches, subsample
               progress:bool=True, # a line per epoch
               **kwargs, # `ZSpecNet` arguments (spec_kw, hidden, ...)
              )->ZSpecNet:
-    "A `ZSpecNet` trained on ln(1+z) until the validation σ_NMAD stops improving; the best epoch's weights, `.history`."
+    "A `ZSpecNet` trained on ln(1+z) until the validation σ_NMAD stops improving; the best epoch's weights, `.history`, `.stopped`."
     device = torch.device(device or default_device())
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     train_idx, z = np.asarray(train_idx, np.int64), np.asarray(z, np.float64)
+    if budget_s is not None and not budget_s > 0: raise ValueError(f'budget_s must be a positive number of seconds or None, not {budget_s!r}')
+    if not epochs >= 1 or not patience >= 1: raise ValueError(f'epochs and patience must be ≥ 1, got {epochs} and {patience}')
     if len(train_idx) != len(z) or len(z) < 2: raise ValueError(f'need matching train_idx and z (≥ 2), got {len(train_idx)} and {len(z)}')
     if valid_idx is None:
         v = rng.permutation(len(z)); nv = max(1, len(z)//10)
@@ -256,27 +260,33 @@ def fit_zspec(store:PairedStore, # the store
     net = ZSpecNet(z_bins(y, width), config, readout, **kwargs).to(device)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     nstep = max(1, len(z)//bs); total = epochs*nstep
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1., (s + 1)/nstep)*0.5*(1 + math.cos(math.pi*min(s, total)/total)))
-    hist, best, best_state, t0 = [], np.inf, None, time.time()
+    hist, best, best_state, stopped, wait, t0 = [], np.inf, None, 'schedule', 0, time.time()
+    spent = lambda: time.time() - t0 > budget_s if budget_s is not None else False
+    frac = lambda s: min(1., max(s/total, (time.time() - t0)/budget_s if budget_s is not None else 0.))  # how far the decay has got
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1., (s + 1)/nstep)*0.5*(1 + math.cos(math.pi*frac(s))))
     for ep in range(epochs):
-        net.train(); perm, tl = rng.permutation(len(z)), 0.
+        net.train(); perm, tl, nb = rng.permutation(len(z)), 0., 0
         for b in range(nstep):
             j = np.sort(perm[b*bs:(b + 1)*bs])
             x = torch.from_numpy(store.get(train_idx[j])['spec']).to(device)
             if augment: x = net.enc.view(x)
             loss = _zloss(net(x), torch.as_tensor(y[j], dtype=torch.float32, device=device), net.centres, sigma)
             opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), 1.0); opt.step(); sched.step()
-            tl += float(loss.detach())/nstep
+            tl, nb = tl + float(loss.detach()), nb + 1
+            if spent(): break
         net.eval(); zp = predict_znet(net, store, valid_idx)
         m = z_metrics(z_valid, zp); nm, out = m['sigma_nmad'], m['outlier_frac']
-        hist.append(dict(epoch=ep + 1, train_loss=tl, valid_sigma_nmad=nm, valid_outlier_frac=out, minutes=(time.time() - t0)/60))
+        hist.append(dict(epoch=ep + 1, steps=nb, train_loss=tl/nb, valid_sigma_nmad=nm, valid_outlier_frac=out, minutes=(time.time() - t0)/60))
         if nm < best: best, best_state, wait = nm, {k: v.detach().clone() for k, v in net.state_dict().items()}, 0
         else: wait += 1
-        if progress: print(f'zspec {readout}: epoch {ep + 1}/{epochs} loss {tl:.3f} valid σ_NMAD {nm:.4f} outliers {out:.1%}'
+        if progress: print(f'zspec {readout}: epoch {ep + 1}/{epochs} loss {tl/nb:.3f} valid σ_NMAD {nm:.4f} outliers {out:.1%}'
                            f'{" *" if wait == 0 else ""} ({hist[-1]["minutes"]:.1f} min)', flush=True)
-        if wait >= patience or (budget_s is not None and time.time() - t0 > budget_s): break
+        if wait >= patience or spent():
+            stopped = 'patience' if wait >= patience else 'budget'; break
     if best_state is not None: net.load_state_dict(best_state)
     net.history = pd.DataFrame(hist); net.best_epoch = int(net.history.valid_sigma_nmad.idxmin()) + 1
-    net.steps_done = len(hist)*nstep
+    net.steps_done, net.stopped, net.minutes = int(net.history.steps.sum()), stopped, (time.time() - t0)/60
+    if progress: print(f'zspec {readout}: stopped by {stopped} after {len(hist)} epochs ({net.minutes:.1f} min); '
+                       f'kept epoch {net.best_epoch} (valid σ_NMAD {best:.4f})', flush=True)
     return net.eval()
 

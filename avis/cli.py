@@ -249,12 +249,14 @@ def avis_evaluate(
     quiet:bool=False, # less output
     redrock_n:int=200, # test spectra DESI's redrock fits beside AVIS (seeded subsample; 0: none; skipped without redrock or its templates)
     redrock_templates:str=None, # redrock template folder (default $RR_TEMPLATE_DIR; from github.com/desihub/redrock-templates)
+    converged_budget:float=None, # seconds to train the converged supervised spectrum network on the train galaxies (default: not trained; minutes to tens on a CPU)
 ):
     "Zero-shot redshift, probes, classification and retrieval against baselines, on the test split."
     from avis.evaluate import evaluate
     _in_file(emb, 'embeddings file', '--emb'); _out_dir(out)
+    if converged_budget is not None and not converged_budget > 0: raise CliError(f'--converged-budget must be a positive number of seconds, not {converged_budget}')
     m = evaluate(emb, out, store=store, k=k, steps=steps, baselines=not no_baselines, fast=fast, progress=not quiet,
-                 redrock_n=redrock_n, redrock_templates=redrock_templates)
+                 redrock_n=redrock_n, redrock_templates=redrock_templates, converged_budget_s=converged_budget)
     print(f'avis evaluate: report in {Path(out)/"report.md"}')
     return m
 

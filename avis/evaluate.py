@@ -15,16 +15,16 @@ from .store import PairedStore
 from .embed import check_finite, Embeddings, load_embeddings
 from .metrics import (Z_GROUPS, EXACT_MAX, z_metrics, z_table, class_metrics, retrieval_ranks, retrieval_metrics,
                           knn_predict, knn_diagnostics, n_labels, probe)
-from .baselines import BASELINES, photometry_features, spectra_pca, ZNet, train_znet, predict_znet
+from .baselines import BASELINES, CONVERGED, photometry_features, spectra_pca, ZNet, train_znet, predict_znet, fit_zspec
 from .redrock_fit import redrock_fit, redshift_scores, template_files
 from .evalfigs import plot_z_density, plot_residuals_vs_mag, plot_confusions, plot_retrieval
 
 # %% auto #0
-__all__ = ['CLASS_TASKS', 'RIVALS', 'R2_FLOOR', 'R2_NOTE', 'EVAL_MIN', 'zero_shot_z', 'readout_z', 'baseline_z', 'redrock_z',
-           'probe_z', 'class_results', 'retrieval_results', 'avis_losses', 'r2_shown', 'report_md', 'report_figures',
-           'write_report', 'check_embeddings', 'evaluate', 'Z_GROUPS', 'z_metrics', 'z_table', 'class_metrics',
-           'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels', 'probe', 'BASELINES',
-           'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'plot_z_density',
+__all__ = ['CLASS_TASKS', 'RIVALS', 'R2_FLOOR', 'R2_NOTE', 'STOPPED', 'EVAL_MIN', 'zero_shot_z', 'readout_z', 'baseline_z',
+           'converged_z', 'redrock_z', 'probe_z', 'class_results', 'retrieval_results', 'avis_losses', 'r2_shown',
+           'report_md', 'report_figures', 'write_report', 'check_embeddings', 'evaluate', 'Z_GROUPS', 'z_metrics',
+           'z_table', 'class_metrics', 'retrieval_ranks', 'retrieval_metrics', 'knn_predict', 'n_labels', 'probe',
+           'BASELINES', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet', 'plot_z_density',
            'plot_residuals_vs_mag', 'plot_confusions', 'plot_retrieval', 'md_table']
 
 # %% ../nbs/31_evaluate.ipynb #e001
@@ -77,6 +77,13 @@ def readout_z(emb:Embeddings, # embeddings whose catalog holds Z and SPECTYPE
     return pd.concat(rows, ignore_index=True)[['modality', 'k', 'average', 'n', 'sigma_nmad', 'bias', 'outlier_frac']]
 
 # %% ../nbs/31_evaluate.ipynb #e011
+def _tower(emb:Embeddings, config:str|None)->tuple:
+    "The supervised networks' tower size and overrides: the embedded model's unless `config` names another: `(config, {img_kw, spec_kw})`."
+    hp = emb.meta.get('hparams') or {}
+    hp = json.loads(hp) if isinstance(hp, str) else hp
+    cfg = config or hp.get('config', 'small')
+    return cfg, (dict(img_kw=hp.get('img_kw'), spec_kw=hp.get('spec_kw')) if cfg == hp.get('config') else {})
+
 def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); their store for the pixel baselines
                tr:np.ndarray, # train rows: neighbour pool and training labels
                te:np.ndarray, # test rows
@@ -106,10 +113,7 @@ def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); 
     say(f'spectra PCA kNN: reading {len(tr) + len(te):,} spectra')
     P = spectra_pca(st, gi[np.r_[tr, te]], gi[tr], n_components=16 if fast else 32, seed=seed)
     preds['spectra PCA kNN'] = knn_predict(P[:len(tr)], z[tr], P[len(tr):], k)
-    hp = emb.meta.get('hparams') or {}
-    hp = json.loads(hp) if isinstance(hp, str) else hp
-    cfg = config or hp.get('config', 'small')
-    kw = dict(img_kw=hp.get('img_kw'), spec_kw=hp.get('spec_kw')) if cfg == hp.get('config') else {}
+    cfg, kw = _tower(emb, config)
     for name, tower in (('image CNN', 'img'), ('spectrum net', 'spec')):
         say(f'{name}: {steps:,} steps of the {cfg} tower on {len(tr):,} train objects')
         net = train_znet(st, tower, gi[tr], z[tr], config=cfg, steps=steps, bs=16 if fast else 64,
@@ -117,6 +121,39 @@ def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); 
         preds[name] = predict_znet(net, st, gi[te])
         done[name] = net.steps_done
     return preds, skipped, done
+
+# %% ../nbs/31_evaluate.ipynb #cv01
+def converged_z(emb:Embeddings, # embeddings whose catalog holds Z and SPECTYPE, with their store
+                te:np.ndarray, # test rows
+                budget_s:float, # wall-time cap of the training, s
+                config:str|None=None, # tower size (default: the embedded model's, else 'small')
+                epochs:int=40, # most epochs
+                patience:int=5, # epochs without a better validation σ_NMAD before stopping
+                bs:int=64, # batch size
+                device=None, # device of the network
+                seed:int=0, # initialisation, batches, validation subsample
+                progress:bool=False, # a line per epoch
+                **kwargs, # further `fit_zspec` arguments (lr, width, ...)
+               )->tuple:
+    "Test-split galaxy redshifts (NaN for the other test objects) of `fit_zspec`, flat read-out, trained on the train split's galaxies: `(z, info)`, or `(None, why skipped)`."
+    if emb.store is None: return None, 'no store: spectra needed'
+    cat = emb.catalog
+    if 'SPECTYPE' not in cat: return None, 'no SPECTYPE column: the network is trained and scored on galaxies'
+    gal = cat.SPECTYPE.astype(str).str.strip().eq('GALAXY').to_numpy()
+    tr, va = (r[gal[r]] for r in (_rows(emb, 'train', 'Z'), _rows(emb, 'valid', 'Z')))
+    if len(tr) < 2 or not len(va) or not gal[te].any():
+        return None, f'too few galaxies with a redshift: {len(tr)} train, {len(va)} valid, {gal[te].sum()} test (needs ≥ 2, ≥ 1, ≥ 1)'
+    z, gi, (cfg, kw) = cat.Z.to_numpy(np.float64), emb.idx, _tower(emb, config)
+    if progress: print(f'evaluate: baseline {CONVERGED}: the {cfg} tower, flat read-out, on {len(tr):,} train galaxies '
+                       f'(validation: {len(va):,} valid-split galaxies), budget {budget_s:g} s', flush=True)
+    spec_kw = {**(kw.get('spec_kw') or {}), 'npix': emb.store.npix}
+    net = fit_zspec(emb.store, gi[tr], z[tr], gi[va], z[va], config=cfg, readout='flat', epochs=epochs, patience=patience,
+                    bs=bs, budget_s=budget_s, device=device, seed=seed, progress=progress, spec_kw=spec_kw, **kwargs)
+    out = np.full(len(te), np.nan)
+    out[gal[te]] = predict_znet(net, emb.store, gi[te[gal[te]]])
+    return out, dict(config=cfg, readout='flat', n_train=len(tr), n_valid=min(len(va), kwargs.get('max_valid', 2000)), epochs=len(net.history),
+                     best_epoch=net.best_epoch, stopped=net.stopped, minutes=net.minutes, budget_s=budget_s,
+                     history=net.history.to_dict('records'))
 
 # %% ../nbs/31_evaluate.ipynb #rr01
 def _redrock_skip(emb:Embeddings, templates)->str|None:
@@ -220,8 +257,8 @@ def retrieval_results(emb:Embeddings, # embeddings with a test split
                 chance={'recall@1': 1/max(len(rs), 1), 'median_rank': (len(rs) + 1)/2}), ranks
 
 # %% ../nbs/31_evaluate.ipynb #c053
-RIVALS = {'AVIS image kNN': ('photometry kNN', 'image CNN'), 'AVIS spectrum kNN': ('spectra PCA kNN', 'spectrum net'),
-          'AVIS joint kNN': BASELINES}
+RIVALS = {'AVIS image kNN': ('photometry kNN', 'image CNN'), 'AVIS spectrum kNN': ('spectra PCA kNN', 'spectrum net', CONVERGED),
+          'AVIS joint kNN': BASELINES + (CONVERGED,)}
 
 def avis_losses(zt:pd.DataFrame, # a `z_table` of all methods
                 tol_r2:float=0.005, # R² lower by more than this is a loss
@@ -269,6 +306,28 @@ def _redrock_md(rr:dict)->list:
             f"(one thread), plus {fmt(rr['template_cpu_s'], 1)} CPU-s once to rebin its templates.", '',
             md_table(t, nd=4), '']
 
+STOPPED = dict(budget='the time budget', patience='patience (no better validation σ_NMAD)', schedule='the epoch schedule')  # why `fit_zspec` stopped, in words
+
+def _zcell(d:dict)->str:
+    "σ_NMAD / outlier fraction / R² (n) of one table cell."
+    return f"{fmt(d['sigma_nmad'], 4)} / {fmt(d['outlier_frac'])} / {fmt(d['r2']) if r2_shown(d['r2']) else '—'} ({d['n']})"
+
+def _converged_md(cv:dict)->list:
+    "Report lines of the converged spectrum network's section: every method on the test galaxies, and its learning curve."
+    gz = cv['galaxies']
+    classes = sorted({c for n in gz for c in gz[n].get('TARGET_CLASS', {})})
+    t = pd.DataFrame([dict(method=n, galaxies=_zcell(gz[n]['all']['all']), **{c: _zcell(gz[n]['TARGET_CLASS'][c]) if c in gz[n].get('TARGET_CLASS', {}) else '–'
+                                                                          for c in classes}) for n in gz])
+    h = pd.DataFrame(cv['history'])[['epoch', 'steps', 'train_loss', 'valid_sigma_nmad', 'valid_outlier_frac', 'minutes']]
+    return [f'## {CONVERGED}: the supervised ceiling on test galaxies', '',
+            f"The {cv['config']} spectrum tower with a flat (position-aware) read-out, trained on ln(1+z) of {cv['n_train']:,} train-split "
+            f"galaxies (cross-entropy on smoothed bins plus an L1 offset), the epoch kept by the σ_NMAD of {cv['n_valid']:,} valid-split "
+            f"galaxies: {cv['epochs']} epoch{'s' if cv['epochs'] != 1 else ''} in {fmt(cv['minutes'], 1)} min (budget {fmt(cv['budget_s']/60, 1)} min), stopped by "
+            f"{STOPPED.get(cv['stopped'], cv['stopped'])}, epoch {cv['best_epoch']} kept. It predicts galaxies only: the other test objects "
+            "have no prediction (NaN in predictions.parquet), so it has no row in the all-objects table, only the GALAXY column per SPECTYPE, "
+            "and no figure. Every method on the same test galaxies, σ_NMAD / outlier fraction / R² (n):", '',
+            md_table(t), '', 'Its validation per epoch:', '', md_table(h, nd=4), '']
+
 def report_md(metrics:dict # from `evaluate` (or metrics.json)
              )->str:
     "The markdown report of an evaluation."
@@ -290,14 +349,14 @@ def report_md(metrics:dict # from `evaluate` (or metrics.json)
                       ', '.join(f'{f}: {n}' for f, n in meta.get('probe_labels', {}).items()) + '):', '',
                       md_table(pd.DataFrame([row(n, rz[n]['all']['all']) for n in probes_])), '']
     for g in Z_GROUPS:
-        classes = sorted({c for n in avis0 + base for c in rz[n].get(g, {})})
+        meths = avis0 + base + [n for n in (CONVERGED,) if g in rz.get(n, {})]
+        classes = sorted({c for n in meths for c in rz[n].get(g, {})})
         if not classes: continue
         L += [f'## Redshift per {g}', '', 'σ_NMAD / outlier fraction / R² (n):', '']
-        t = pd.DataFrame([dict(method=n, **{c: (f"{fmt(rz[n][g][c]['sigma_nmad'], 4)} / {fmt(rz[n][g][c]['outlier_frac'])} / "
-                                                f"{fmt(rz[n][g][c]['r2']) if r2_shown(rz[n][g][c]['r2']) else '—'} ({rz[n][g][c]['n']})" if c in rz[n].get(g, {}) else '–')
-                                                for c in classes}) for n in avis0 + base])
-        hidden = any(not r2_shown(rz[n][g][c]['r2']) for n in avis0 + base for c in rz[n].get(g, {}))
+        t = pd.DataFrame([dict(method=n, **{c: _zcell(rz[n][g][c]) if c in rz[n].get(g, {}) else '–' for c in classes}) for n in meths])
+        hidden = any(not r2_shown(rz[n][g][c]['r2']) for n in meths for c in rz[n].get(g, {}))
         L += [md_table(t), ''] + ([R2_NOTE, ''] if hidden else [])
+    if m.get('converged'): L += _converged_md(m['converged'])
     if m.get('readout'):
         L += ['## Zero-shot read-out diagnostics (test galaxies)', '',
               f"σ_NMAD of kNN redshifts by neighbour count and average; the headline is k = {meta['k']}, mean (see the evaluation notebook).", '',
@@ -306,7 +365,7 @@ def report_md(metrics:dict # from `evaluate` (or metrics.json)
     lo = pd.DataFrame(m.get('losses', []))
     if not base: L += ['No baselines were run, so no comparison.', '']
     elif not len(lo): L += ['Nowhere: every zero-shot AVIS embedding matches or beats the baselines of the same information '
-                            '(image: photometry, image CNN; spectrum: PCA, spectrum net; joint: all), overall and per class.', '']
+                            '(image: photometry, image CNN; spectrum: PCA, spectrum net, converged spectrum net; joint: all), overall and per class.', '']
     else:
         L += [f'{len(lo)} cases where a zero-shot AVIS embedding is worse than a baseline of the same information '
               '(R² lower by > 0.005, σ_NMAD higher by > 5%, outlier fraction higher by > 0.005; classes with ≥ 10 test objects):', '',
@@ -402,6 +461,14 @@ def _by_method(zt:pd.DataFrame)->dict:
             n=r.n, r2=r.r2, bias=r.bias, sigma_nmad=r.sigma_nmad, outlier_frac=r.outlier_frac)
     return out
 
+def _galaxy_table(emb:Embeddings, te, preds:dict, zc:np.ndarray, zt:pd.DataFrame)->tuple:
+    "`zt` with the converged network's test-galaxy row (SPECTYPE GALAXY), and every main method on the test galaxies, by TARGET_CLASS."
+    g, cat = ~np.isnan(zc), emb.catalog.iloc[te]
+    main = {n: np.asarray(preds[n])[g] for n in [f'AVIS {MODALITY_NAMES[m]} kNN' for m in MODALITIES] + list(BASELINES) if n in preds}
+    zg = z_table(emb.catalog.Z.to_numpy(np.float64)[te][g], {**main, CONVERGED: zc[g]}, cat[g], by=('TARGET_CLASS',))
+    row = zg[(zg.method == CONVERGED) & (zg.group == 'all')].assign(group='SPECTYPE', cls='GALAXY')
+    return pd.concat([zt, row], ignore_index=True), _by_method(zg)
+
 def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
              out=None, # report folder (None: compute only)
              store=None, # the store, when not the one recorded in the embeddings
@@ -421,6 +488,7 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
              progress:bool=True, # report stages as they finish, and each baseline as it runs
              redrock_n:int=200, # test spectra redrock fits (seeded subsample; 0: none, at most 20 when `fast`)
              redrock_templates=None, # redrock templates; None: $RR_TEMPLATE_DIR (redrock is skipped without them)
+             converged_budget_s:float|None=None, # wall-time cap of the converged spectrum network, s (None: not trained; at most 10 s when `fast`)
             )->dict:
     "Run the AVIS evaluation protocol on `emb`; writes metrics.json, report.md, predictions and figures to `out`."
     t00, timing = time.time(), {}
@@ -429,6 +497,8 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
         timing[name] = round(time.time() - t0, 2)
         if progress: print(f'evaluate: {name} done in {timing[name]:.1f} s')
         return r
+    if converged_budget_s is not None and not converged_budget_s > 0:
+        raise ValueError(f'converged_budget_s must be a positive number of seconds or None, not {converged_budget_s!r}')
     src = None if isinstance(emb, Embeddings) else emb
     emb = emb if isinstance(emb, Embeddings) else load_embeddings(emb, store=store)
     if store is not None and emb.store is None: emb.store = store if isinstance(store, PairedStore) else PairedStore(store)
@@ -441,6 +511,11 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
         bp, bs, done = stage('baselines', baseline_z, emb, tr, te, k, steps=steps or (20 if fast else 1000), config=config or ('tiny' if fast else None),
                              budget_s=budget_s, fast=fast, device=device, seed=seed, progress=progress)
         preds.update(bp); skipped.update(bs); timing.update({f'{n} steps': s for n, s in done.items()})
+    zc, cv = None, None
+    if converged_budget_s is not None:
+        zc, cv = stage('converged spectrum net', converged_z, emb, te, min(converged_budget_s, 10.) if fast else converged_budget_s,
+                       config=config or ('tiny' if fast else None), bs=16 if fast else 64, device=device, seed=seed, progress=progress)
+        if zc is None: skipped[CONVERGED], cv = cv, None
     if probes: preds.update(stage('probes', probe_z, emb, tr, te, fracs, max_iter=max_iter, seed=seed))
     cls = {}
     if classify:
@@ -457,8 +532,10 @@ def evaluate(emb, # `Embeddings`, or an embeddings file from `embed_store`
                         templates=rfit.attrs['templates'], template_cpu_s=rfit.attrs['template_cpu_s'],
                         cpu_s_per_spectrum=float(rfit.CPU_S.mean()), scores=rt.to_dict('records'))
     zt = z_table(emb.catalog.Z.to_numpy(np.float64)[te], preds, emb.catalog.iloc[te])
+    if cv is not None: zt, cv['galaxies'], preds[CONVERGED] = *_galaxy_table(emb, te, preds, zc, zt), zc
     metrics = jsonable(dict(meta=_settings(emb, tr, te, k, fracs, seed, fast), redshift=_by_method(zt), classification=cls,
-                            retrieval=ret, readout=ro.to_dict('records'), losses=avis_losses(zt).to_dict('records'), skipped=skipped, timing=timing, redrock=rr))
+                            retrieval=ret, readout=ro.to_dict('records'), losses=avis_losses(zt).to_dict('records'), skipped=skipped, timing=timing, redrock=rr,
+                            converged=cv))
     if out is not None:
         metrics = stage('report', write_report, out, metrics, emb, te, preds, ranks, figures)
         if rfit is not None: rfit.to_parquet(Path(out)/'redrock.parquet', index=False)

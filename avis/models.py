@@ -18,8 +18,9 @@ from .views import shifted_views, NeighbourQueue, neighbour_loss
 
 # %% auto #0
 __all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'NO_PHOT_KW', 'HPARAM_SCHEMA', 'normalize_spectrum', 'SpectrumEncoder',
-           'image_channels', 'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'AvisModel', 'check_hparams',
-           'avis_model', 'tokens_named', 'check_store', 'model_summary', 'AvisLoss', 'retrieval_recall']
+           'image_channels', 'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'scale_grad', 'AvisModel',
+           'check_hparams', 'avis_model', 'tokens_named', 'check_store', 'model_summary', 'AvisLoss',
+           'retrieval_recall']
 
 # %% ../nbs/10_models.ipynb #c005
 def _fake_batch(bs=4, bands='grz', size=32, npix=NPIX_BRZ, seed=0):
@@ -347,6 +348,10 @@ class ClipLoss(nn.Module):
     def forward(self, pred, *yb): return clip_loss(*pred[:3])
 
 # %% ../nbs/10_models.ipynb #c025
+def scale_grad(x:torch.Tensor, w:float)->torch.Tensor:
+    "`x` unchanged in value, with the gradient that flows back through it scaled by `w` (`w` = 1: `x` itself)."
+    return x if w == 1 else x.detach() + w*(x - x.detach())
+
 def _proj(nf, dim):
     "Projection head: LayerNorm-Linear-GELU-Linear."
     return nn.Sequential(nn.LayerNorm(nf), nn.Linear(nf, nf), nn.GELU(), nn.Linear(nf, dim))
@@ -363,9 +368,10 @@ class AvisModel(nn.Module):
                  spec_shift:bool=True, # in training mode, also predict the known ln(1+z) shift between two views (`shifted_views`)
                  shift_max:float=0.03, # largest |shift| in ln(1+z); magnitudes are log-uniform from `shift_max`/100
                  spec_nn:bool=True, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
+                 clip_spec_grad:float=1., # share of the CLIP term's gradient that reaches the spectrum side (`scale_grad`); the image side always gets all of it
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,clip_spec_grad')
         self.spec_queue = NeighbourQueue(dim) if spec_nn else None
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
@@ -410,7 +416,7 @@ class AvisModel(nn.Module):
             aux['spec_pair'] = clip_loss(se, sv, 1/self.pair_temp)
             if self.spec_nn: aux['spec_pair'] = (aux['spec_pair'] + neighbour_loss(self.spec_queue.nearest(se), sv, self.pair_temp))/2
         if self.training and self.spec_shift: aux['spec_shift'] = self.shift_loss(spec)
-        return ie, se, self.scale.expand(len(ie)), (aux if self.training else ())
+        return ie, scale_grad(se, self.clip_spec_grad), self.scale.expand(len(ie)), (aux if self.training else ())
 
 # %% ../nbs/10_models.ipynb #c027
 CONFIGS = dict(
@@ -435,7 +441,7 @@ _SPEC_SCHEMA = dict(chans=('ints', 1, 4096), strides=('ints', 2, 64), res=('int'
                     readout=('choice', ('mean', 'flat')), flat_ch=('int', 1, 256))
 HPARAM_SCHEMA = dict(config=('choice', tuple(CONFIGS)), bands=('bands',), size=('int', 8, 512), dim=('int', 1, 8192),
                      spec_ssl=('bool',), img_ssl=('bool',), temp=('float', 1e-4, 10.), max_scale=('float', 1., 1e4),
-                     pair_temp=('float', 1e-4, 10.), spec_shift=('bool',), spec_nn=('bool',), shift_max=('float', 1e-4, 0.5), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
+                     pair_temp=('float', 1e-4, 10.), spec_shift=('bool',), spec_nn=('bool',), clip_spec_grad=('float', 0., 1.), shift_max=('float', 1e-4, 0.5), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
 
 def _is_int(v)->bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 def _is_num(v)->bool: return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(v)
@@ -500,13 +506,13 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
                      spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
-                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn})
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'clip_spec_grad': m.clip_spec_grad})
     return m
 
 def tokens_named(kw:dict|None)->dict:
-    "`avis_model` arguments `kw` with the photometry tokens, the shift head, the neighbour term and the flat read-out off unless named, as in runs saved before them."
+    "`avis_model` arguments `kw` with the photometry tokens, the shift head, the neighbour term, the flat read-out and a damped CLIP gradient off unless named, as in runs saved before them."
     kw = kw or {}
-    return {'spec_shift': False, 'spec_nn': False, **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
+    return {'spec_shift': False, 'spec_nn': False, 'clip_spec_grad': 1., **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
             'spec_kw': {'band_levels': False, 'readout': 'mean', **(kw.get('spec_kw') or {})}}
 
 # %% ../nbs/10_models.ipynb #c029s

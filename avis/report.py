@@ -283,7 +283,7 @@ def _best(d:dict, names, key:str, low:bool=False):
 def headline(metrics:dict # from `evaluate` (metrics.json)
             )->pd.DataFrame:
     "The page's headline numbers: zero-shot AVIS against the best baseline of the same information (and redrock when present)."
-    from avis.evaluate import BASELINES
+    from avis.evaluate import BASELINES, CONVERGED
     rz, rows = metrics.get('redshift', {}), []
     zall = {n: v['all']['all'] for n, v in rz.items() if 'all' in v and 'all' in v['all']}
     same = dict(image=('photometry kNN', 'image CNN'), spectrum=('spectra PCA kNN', 'spectrum net'))
@@ -294,6 +294,10 @@ def headline(metrics:dict # from `evaluate` (metrics.json)
             bn, bv = _best(zall, [b for b in bases if b in BASELINES], key, low)
             rows.append({'': f'redshift {label}, from {shown}', 'AVIS (zero-shot)': a.get(key), 'best baseline': bv,
                          'baseline': bn or '—', 'redrock': zall.get('redrock', {}).get(key)})
+    gz = (metrics.get('converged') or {}).get('galaxies', {})  # the converged spectrum net: test galaxies only
+    if CONVERGED in gz and 'AVIS spectrum kNN' in gz:
+        rows.append({'': 'galaxy σ_NMAD, from spectra', 'AVIS (zero-shot)': gz['AVIS spectrum kNN']['all']['all']['sigma_nmad'],
+                     'best baseline': gz[CONVERGED]['all']['all']['sigma_nmad'], 'baseline': CONVERGED, 'redrock': None})
     cl = metrics.get('classification', {}).get('SPECTYPE', {})
     if cl:
         an, av = _best(cl, [n for n in cl if n.startswith('AVIS') and n.endswith('kNN')], 'accuracy')

@@ -17,11 +17,13 @@ from ..core import CAMERAS, NPIX_BRZ, DWAVE, STAR_SUBTYPES, DataError
 __all__ = ['C_KMS', 'LOGLAM0', 'DLOGLAM', 'NREST', 'WAVE_WIDE', 'DESI_SLICE', 'FILTERS', 'FLUX_UNIT', 'MW_SCALE', 'VDISP_GRID',
            'GAL_TEMPLATES', 'LRG_ARCHETYPE_RANGE', 'SPLICE_KMS', 'ABS_LINES', 'DN4000_OLD', 'DN4000_BALMER', 'EMLINES',
            'STAR_TEFF', 'STAR_FOREST_RANGE', 'STAR_FOREST_DLOG', 'STAR_FOREST_TEFF', 'STAR_FOREST_LOGG',
-           'STAR_FOREST_MIN', 'QSO_LINES', 'QSO_SHIFTS', 'QSO_HIGH_ION', 'QSO_SLOPES', 'QSO_WIDTHS', 'rest_wave',
-           'filter_weights', 'synth_flux', 'ccm_klam', 'calzetti_klam', 'galaxy_basis', 'derive_lrg_archetype',
-           'lrg_archetype', 'splice_lines', 'log_gauss_sum', 'dn4000', 'absorption_ew', 'absorption_tau',
-           'emline_ratios', 'add_lines', 'tio_depth', 'star_spectrum', 'star_basis', 'star_forest_wave',
-           'derive_star_forest', 'star_forest', 'qso_basis', 'lya_transmission']
+           'STAR_FOREST_MIN', 'STAR_EMU_RANGE', 'STAR_EMU_DLOG', 'STAR_EMU_TEFF', 'STAR_EMU_FEH', 'STAR_EMU_FIT',
+           'STAR_EMU_BLEND', 'DWARF_LOGG', 'QSO_LINES', 'QSO_SHIFTS', 'QSO_HIGH_ION', 'QSO_SLOPES', 'QSO_WIDTHS',
+           'rest_wave', 'filter_weights', 'synth_flux', 'ccm_klam', 'calzetti_klam', 'galaxy_basis',
+           'derive_lrg_archetype', 'lrg_archetype', 'splice_lines', 'log_gauss_sum', 'dn4000', 'absorption_ew',
+           'absorption_tau', 'emline_ratios', 'add_lines', 'tio_depth', 'star_basis', 'star_forest_wave',
+           'derive_star_forest', 'star_forest', 'dwarf_logg', 'star_emu_wave', 'lite_models', 'star_emu_fit',
+           'derive_star_emulator', 'star_emulated', 'star_spectrum', 'qso_basis', 'lya_transmission']
 
 # %% ../../nbs/04a_mock.sed.ipynb #c006
 C_KMS = 299792.458  # speed of light, km/s
@@ -353,11 +355,11 @@ def tio_depth(teff:float)->float:
     sp = np.clip((3850 - teff)/180, -1, 8)  # M subclass (Pecaut & Mamajek 2013: M0V 3850 K, M4V ~3200 K)
     return -np.log(1 - np.clip((1.88 + sp)/9.64, 0.05, 0.9))/0.4
 
-def star_spectrum(wave:np.ndarray, # rest wavelength, Å
-                  subtype:str, teff:float, # K
-                  feh:float=0.0, # [Fe/H]
-                 )->np.ndarray:
-    "Stellar spectrum (f_λ, continuum 1 at 5500 Å) of a `subtype` star: analytic, with `star_forest`'s lines from `STAR_FOREST_MIN` (A–K)."
+def _star_analytic(wave:np.ndarray, # rest wavelength, Å
+                   subtype:str, teff:float, # K
+                   feh:float=0.0, # [Fe/H]
+                  )->np.ndarray:
+    "Analytic stellar spectrum (f_λ, continuum 1 at 5500 Å) of a `subtype` star, with `star_forest`'s lines from `STAR_FOREST_MIN` (A–K)."
     w = wave
     k = 0.085*np.clip((teff - 4300)/700, 0, 1)  # optical colour temperature above T_eff (model atmospheres)
     f = _planck(w, teff*(1 + k + 0.065*np.clip((teff - 6000)/1500, 0, 1)))  # A stars: 1.15 T_eff (Paschen continuum)
@@ -402,7 +404,7 @@ def star_spectrum(wave:np.ndarray, # rest wavelength, Å
     if subtype in ('A', 'F', 'G', 'K'): out = out*np.where(w >= STAR_FOREST_MIN, star_forest(w, teff, feh), 1.0)
     cont = out.copy()
     if subtype == 'CV':
-        out = out + em*np.interp(w, w, cont) + 0.15*star_spectrum(w, 'M', 3300.0, 0.0)*(w > 5500)
+        out = out + em*np.interp(w, w, cont) + 0.15*_star_analytic(w, 'M', 3300.0, 0.0)*(w > 5500)
     return out
 
 @functools.lru_cache(None)
@@ -468,6 +470,83 @@ def star_forest(wave:np.ndarray, # rest wavelength, Å
         k, wz = _lerp_weights(np.array([float(feh)]), zf[i])
         acc += w_t*((1 - wz[0])*fl[i[k[0]]] + wz[0]*fl[i[k[0] + 1]])
     return np.interp(np.log(wave), np.log(star_forest_wave()), acc, left=1.0, right=1.0)
+
+# %% ../../nbs/04a_mock.sed.ipynb #sedem01
+STAR_EMU_RANGE, STAR_EMU_DLOG = (3250.0, 11100.0), 3.3e-4  # rest Å (WAVE_WIDE's span and a star's velocity) and ln λ step (99 km/s)
+STAR_EMU_TEFF = (4500., 4750., 5000., 5250., 5500., 5750., 6000., 6500., 7000., 7500., 8000., 8500., 9000., 9500., 10000., 10500., 11000.)  # K
+STAR_EMU_FEH = (-2.5, -1.5, -0.5, 0.5)  # [Fe/H] nodes of the shipped table
+STAR_EMU_FIT = dict(tmax=14000.0, width=0.08, ridge=1e-2)  # models fit (T_eff ≤ tmax), σ of the local weights in θ, ridge
+STAR_EMU_BLEND = (4500.0, 5000.0)  # K: analytic below, emulated above, ln f mixed linearly between
+DWARF_LOGG = ((3900., 4.65), (4450., 4.60), (5300., 4.53), (5770., 4.44), (6500., 4.30), (7400., 4.22), (11000., 4.25))
+
+def dwarf_logg(teff:float)->float:
+    "Main-sequence log g at `teff` (K): G = M/R² from Pecaut & Mamajek (2013)'s dwarf masses and radii."
+    return float(np.interp(teff, *zip(*DWARF_LOGG)))
+
+def star_emu_wave()->np.ndarray:
+    "Rest grid (Å) of the emulated stars: log-spaced by `STAR_EMU_DLOG` over `STAR_EMU_RANGE`."
+    n = int(math.log(STAR_EMU_RANGE[1]/STAR_EMU_RANGE[0])/STAR_EMU_DLOG) + 1
+    return np.exp(math.log(STAR_EMU_RANGE[0]) + STAR_EMU_DLOG*np.arange(n))
+
+def lite_models(path, # desisim's `star_templates_v2.0-lite.fits`
+                tmax:float=STAR_EMU_FIT['tmax'])->tuple:
+    "Labels (n, 3: θ = 5040/T_eff, [Fe/H], log g) and ln f on `star_emu_wave()` (mean f over 5400–5600 Å = 1) of the models with T_eff ≤ `tmax`."
+    with fits.open(path) as h:
+        md, F, W = h['METADATA'].data, np.asarray(h[0].data, float), np.asarray(h[2].data, float)
+    k = np.nonzero(md['TEFF'] <= tmax)[0]
+    if len(k) < 20: raise DataError(f"{path}: {len(k)} model stars with T_eff ≤ {tmax}; the emulator needs ≥ 20")
+    ew = star_emu_wave(); Y = np.stack([np.interp(np.log(ew), np.log(W), F[i]) for i in k])
+    Y = np.log(Y/Y[:, (ew > 5400) & (ew < 5600)].mean(1, keepdims=True))
+    return np.stack([5040/md['TEFF'][k], md['FEH'][k], md['LOGG'][k]], 1).astype(float), Y
+
+def star_emu_fit(labels:np.ndarray, # (n, 3) models' θ, [Fe/H], log g (`lite_models`)
+                 lnf:np.ndarray, # (n, L) their ln f
+                 x, # (θ, [Fe/H], log g) to emulate
+                 width:float=STAR_EMU_FIT['width'], ridge:float=STAR_EMU_FIT['ridge'],
+                 skip:int=None, # a model left out (leave-one-out checks)
+                )->np.ndarray:
+    "ln f at `x`: per pixel, a ridge quadratic in the labels fit around `x` with Gaussian weights in θ (a local Cannon)."
+    d = labels - np.asarray(x, float); t, z, g = d[:, 0]/0.1, d[:, 1], d[:, 2]
+    A = np.stack([np.ones(len(d)), t, z, g, t*t, z*z, t*z, t*g, z*g], 1)
+    w = np.exp(-0.5*(d[:, 0]/width)**2)
+    if skip is not None: w[skip] = 0.0
+    R = ridge*np.eye(A.shape[1]); R[0, 0] = 0.0
+    return np.linalg.solve(A.T@(A*w[:, None]) + R, (A*w[:, None]).T@lnf)[0]
+
+def derive_star_emulator(path, # desisim's `star_templates_v2.0-lite.fits`
+                        )->np.ndarray:
+    "ln f of dwarfs emulated at `STAR_EMU_TEFF` × `STAR_EMU_FEH` (row-major) with `dwarf_logg`, on `star_emu_wave()`: float16."
+    X, Y = lite_models(path)
+    rows = [star_emu_fit(X, Y, (5040/t, z, dwarf_logg(t))) for t in STAR_EMU_TEFF for z in STAR_EMU_FEH]
+    return np.stack(rows).astype(np.float16)
+
+@functools.lru_cache(None)
+def _star_emulated()->np.ndarray:
+    "The shipped table (`derive_star_emulator`'s output, `avis/mock/star_emulator.npy`) as float64, (n_T, n_[Fe/H], L)."
+    with importlib.resources.as_file(importlib.resources.files('avis.mock')/'star_emulator.npy') as p:
+        return np.load(p).astype(float).reshape(len(STAR_EMU_TEFF), len(STAR_EMU_FEH), -1)
+
+def star_emulated(wave:np.ndarray, # rest wavelength, Å (outside `STAR_EMU_RANGE`: nearest edge value)
+                  teff:float, feh:float=0.0)->np.ndarray:
+    "Emulated dwarf spectrum (mean f over 5400–5600 Å = 1): ln f bilinear in T_eff and [Fe/H] on the shipped table."
+    (j,), (t,) = _lerp_weights(np.array([float(teff)]), STAR_EMU_TEFF)
+    (k,), (u,) = _lerp_weights(np.array([float(feh)]), STAR_EMU_FEH)
+    T = _star_emulated(); y = (1 - t)*((1 - u)*T[j, k] + u*T[j, k + 1]) + t*((1 - u)*T[j + 1, k] + u*T[j + 1, k + 1])
+    return np.exp(np.interp(np.log(wave), np.log(star_emu_wave()), y))
+
+def star_spectrum(wave:np.ndarray, # rest wavelength, Å
+                  subtype:str, teff:float, # K
+                  feh:float=0.0, # [Fe/H]
+                 )->np.ndarray:
+    "Stellar spectrum (f_λ, ≈ 1 at 5500 Å): A–K from `STAR_EMU_BLEND[1]` emulated, K below `STAR_EMU_BLEND[0]`, M, WD, CV analytic."
+    lo, hi = STAR_EMU_BLEND
+    if subtype not in ('A', 'F', 'G', 'K') or teff <= lo: return _star_analytic(wave, subtype, teff, feh)
+    e = star_emulated(wave, teff, feh); a = _star_analytic(wave, subtype, teff, feh)
+    for edge, m in ((STAR_EMU_RANGE[0], wave < STAR_EMU_RANGE[0]), (STAR_EMU_RANGE[1], wave > STAR_EMU_RANGE[1])):
+        if m.any(): e[m] = a[m]*star_emulated(np.array([edge]), teff, feh)[0]/np.interp(edge, wave, a)  # analytic shape beyond
+    wt = min((teff - lo)/(hi - lo), 1.0)
+    return e if wt == 1 else a**(1 - wt)*e**wt
+
 
 # %% ../../nbs/04a_mock.sed.ipynb #c029
 QSO_LINES = pd.DataFrame([  # name, rest Å (vacuum), EW Å, FWHM km/s
