@@ -340,7 +340,7 @@ def avis_cluster(
     kind:Annotated[str, {'choices': _MODALITY_CHOICES}]='joint', # embedding to cluster: 'img', 'spec' or 'joint' (or 'image', 'spectrum')
     method:Annotated[str, {'choices': ('map', 'raw')}]='map', # 'map' (hdbscan on a PaCMAP map) or 'raw' (fast_hdbscan on the embeddings; extra 'cluster')
     maps:str=None, # maps.parquet from `avis map`, to reuse its map
-    min_cluster_size:int=None, # HDBSCAN min_cluster_size (default: 0.5% of objects, at least 15)
+    min_cluster_size:int=None, # HDBSCAN min_cluster_size (default: 1% of the objects, at least 15)
     seed:int=0, # PaCMAP seed
     quiet:bool=False, # no progress lines
 ):
