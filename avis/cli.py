@@ -141,6 +141,13 @@ def _explicit(argv, names):
     return {n for n in names if n in given}
 
 # %% ../nbs/40_cli.ipynb #c015
+def _model_kw(opts:dict)->dict|None:
+    "`avis_model` arguments of `avis train`'s options: the photometry tokens and the CLIP gradient share, where given."
+    from avis.models import PHOT_KW, NO_PHOT_KW
+    kw = dict(PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else {})
+    if opts.get('clip_spec_grad') is not None: kw['clip_spec_grad'] = float(opts['clip_spec_grad'])
+    return kw or None
+
 def avis_train(
     store:str='avis-store', # paired store to train on
     out:str='avis-run', # run folder: weights, checkpoints, history.csv, model card, run.toml
@@ -157,20 +164,22 @@ def avis_train(
     seed:int=0, # random seed
     phot:bool=False, # photometry tokens on (`PHOT_KW`), for `tiny`: `small` and `base` have them
     no_phot:bool=False, # photometry tokens off (`NO_PHOT_KW`)
+    clip_spec_grad:float=None, # share of the CLIP gradient reaching the spectrum side, 0–1 (default 1; 0.3 trades retrieval for spectrum redshift: see the benchmark page)
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
 ):
     "Train the image and spectrum encoders by contrastive alignment (fastai, one-cycle, AdamW, mixed precision)."
     from avis.train import fit_avis
-    from avis.models import PHOT_KW, NO_PHOT_KW
     opts = dict(store=store, out=out, config=config, epochs=epochs, bs=bs, lr=lr, wd=wd, workers=workers,
                 precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed, phot=phot,
-                no_phot=no_phot)
+                no_phot=no_phot, clip_spec_grad=clip_spec_grad)
     if config.endswith('.toml'):
         keep = _explicit(_argv, opts) - {'config'}
         opts.update({k: v for k, v in read_run_file(config, 'train').items() if k not in keep and k in opts})
         if str(opts['config']).endswith('.toml'): opts['config'] = 'small'
     if opts['phot'] and opts['no_phot']: raise CliError('--phot and --no-phot contradict each other: give one')
+    csg = opts['clip_spec_grad']
+    if csg is not None and not 0 <= csg <= 1: raise CliError(f'--clip-spec-grad must be between 0 and 1, got {csg}')
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
     from avis.models import CONFIGS
@@ -184,7 +193,7 @@ def avis_train(
     learn = fit_avis(opts['store'], config=opts['config'], epochs=opts['epochs'], bs=opts['bs'], lr=opts['lr'],
                      wd=opts['wd'], out=opts['out'], resume=resume, seed=opts['seed'], workers=opts['workers'],
                      precision=opts['precision'], early_stop=opts['early_stop'], pool_size=opts['pool_size'],
-                     progress=not quiet, model_kw=PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else None)
+                     progress=not quiet, model_kw=_model_kw(opts))
     last = _last_metrics(learn)
     if lead:
         log.info(f'train: {time.time()-t0:.0f} s, {last}')
