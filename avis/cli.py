@@ -179,7 +179,8 @@ def avis_train(
         if str(opts['config']).endswith('.toml'): opts['config'] = 'small'
     if opts['phot'] and opts['no_phot']: raise CliError('--phot and --no-phot contradict each other: give one')
     csg = opts['clip_spec_grad']
-    if csg is not None and not 0 <= csg <= 1: raise CliError(f'--clip-spec-grad must be between 0 and 1, got {csg}')
+    if csg is not None and (isinstance(csg, bool) or not isinstance(csg, (int, float)) or not 0 <= csg <= 1):  # a run file may hold any TOML value
+        raise CliError(f'--clip-spec-grad must be a number between 0 and 1, got {csg!r}')
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
     from avis.models import CONFIGS
