@@ -6,7 +6,7 @@ Docs: https://avis-astro.github.io/avis/cli.html.md"""
 
 # %% ../nbs/40_cli.ipynb #c002
 from __future__ import annotations
-import argparse, json, logging, sys, time, tomllib, os, platform, warnings
+import argparse, inspect, json, logging, sys, time, tomllib, os, platform, warnings
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, CliError
@@ -160,7 +160,7 @@ def avis_train(
     precision:Annotated[str, {'choices': PRECISIONS}]='auto', # 'auto' (bf16 where it helps), 'bf16', 'fp16' or 'fp32'
     early_stop:int=None, # early-stopping patience in epochs (default: off)
     pool_size:int=None, # train objects in the validation kNN pool (default: 16,384)
-    resume:bool=False, # continue from the last checkpoint in `out`
+    resume:bool=False, # continue from the last checkpoint in `out`, with the options of its `run.toml` unless given
     seed:int=0, # random seed
     phot:bool=False, # photometry tokens on (`PHOT_KW`), for `tiny`: `small` and `base` have them
     no_phot:bool=False, # photometry tokens off (`NO_PHOT_KW`)
@@ -177,6 +177,9 @@ def avis_train(
         keep = _explicit(_argv, opts) - {'config'}
         opts.update({k: v for k, v in read_run_file(config, 'train').items() if k not in keep and k in opts})
         if str(opts['config']).endswith('.toml'): opts['config'] = 'small'
+    elif resume and Path(out, 'run.toml').exists():  # a bare --resume continues the run as it was started
+        keep = _explicit(_argv, opts) if _argv is not None else {k for k, v in opts.items() if v != _TRAIN_DEFAULTS.get(k)}
+        opts.update({k: v for k, v in read_run_file(Path(out, 'run.toml'), 'train').items() if k not in keep | {'out'} and k in opts})
     if opts['phot'] and opts['no_phot']: raise CliError('--phot and --no-phot contradict each other: give one')
     csg = opts['clip_spec_grad']
     if csg is not None and (isinstance(csg, bool) or not isinstance(csg, (int, float)) or not 0 <= csg <= 1):  # a run file may hold any TOML value
@@ -190,7 +193,7 @@ def avis_train(
     check_fit(opts['store'], opts['out'], opts['epochs'], opts['bs'])  # before the run folder is made
     lead = os.environ.get('RANK', '0') == '0'  # under torchrun only rank 0 writes run.toml and train.log and prints the summary
     log = _log_to(opts['out'], 'train') if lead else None; t0 = time.time()
-    if lead: write_run_file(Path(opts['out'])/'run.toml', 'train', opts)
+    if lead and not (resume and Path(opts['out'], 'run.toml').exists()): write_run_file(Path(opts['out'])/'run.toml', 'train', opts)  # a resumed run keeps its file
     learn = fit_avis(opts['store'], config=opts['config'], epochs=opts['epochs'], bs=opts['bs'], lr=opts['lr'],
                      wd=opts['wd'], out=opts['out'], resume=resume, seed=opts['seed'], workers=opts['workers'],
                      precision=opts['precision'], early_stop=opts['early_stop'], pool_size=opts['pool_size'],
@@ -200,6 +203,9 @@ def avis_train(
         log.info(f'train: {time.time()-t0:.0f} s, {last}')
         print(f"avis train: {time.time()-t0:.0f} s -> {opts['out']}; last epoch: {json.dumps(last)}")
     return learn
+
+_TRAIN_DEFAULTS = {k: p.default for k, p in inspect.signature(avis_train).parameters.items()}
+
 
 # %% ../nbs/40_cli.ipynb #c016
 def _last_metrics(learn)->dict:

@@ -266,7 +266,8 @@ def fit_avis(store, # a `PairedStore` folder
         raise FileExistsError(f'{out} already holds checkpoints: pass resume=True (--resume) or choose another out')
     if state is not None:
         saved = state.get('config', {}).get('fit', {})
-        diff = {k: (saved.get(k), v) for k, v in cfg.items() if k in saved and k != 'store' and saved.get(k) != v}
+        as_saved = lambda v: json.loads(json.dumps(v))  # the checkpoint's JSON has lists where the call has tuples
+        diff = {k: (saved.get(k), v) for k, v in cfg.items() if k in saved and k != 'store' and saved.get(k) != as_saved(v)}
         if diff: raise ValueError(f'cannot resume {out}: settings differ from the checkpoint (saved, given): {diff}')
         if state.get('done'):
             print(f'{out} is already finished (epoch {state["epoch"]}); nothing to do')
