@@ -173,13 +173,13 @@ def avis_train(
     opts = dict(store=store, out=out, config=config, epochs=epochs, bs=bs, lr=lr, wd=wd, workers=workers,
                 precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed, phot=phot,
                 no_phot=no_phot, clip_spec_grad=clip_spec_grad)
-    if config.endswith('.toml'):
-        keep = _explicit(_argv, opts) - {'config'}
-        opts.update({k: v for k, v in read_run_file(config, 'train').items() if k not in keep and k in opts})
+    toml = config.endswith('.toml')
+    replay = config if toml else Path(out, 'run.toml') if resume and Path(out, 'run.toml').exists() else None
+    if replay is not None:  # a run file replayed, or a run resumed as it was started: its values yield to options given
+        given = _explicit(_argv, opts) if _argv is not None else {k for k, v in opts.items() if v != _TRAIN_DEFAULTS.get(k)}
+        keep = given - {'config'} if toml else given | {'out'}
+        opts.update({k: v for k, v in read_run_file(replay, 'train').items() if k not in keep and k in opts})
         if str(opts['config']).endswith('.toml'): opts['config'] = 'small'
-    elif resume and Path(out, 'run.toml').exists():  # a bare --resume continues the run as it was started
-        keep = _explicit(_argv, opts) if _argv is not None else {k for k, v in opts.items() if v != _TRAIN_DEFAULTS.get(k)}
-        opts.update({k: v for k, v in read_run_file(Path(out, 'run.toml'), 'train').items() if k not in keep | {'out'} and k in opts})
     if opts['phot'] and opts['no_phot']: raise CliError('--phot and --no-phot contradict each other: give one')
     csg = opts['clip_spec_grad']
     if csg is not None and (isinstance(csg, bool) or not isinstance(csg, (int, float)) or not 0 <= csg <= 1):  # a run file may hold any TOML value
