@@ -11,7 +11,8 @@ import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as 
 from .core import NMGY_ZP, MODALITY_NAMES, check_modality, default_device
 from .store import PairedStore
 from .metrics import z_metrics
-from .models import CONFIGS, SpectrumEncoder, avis_model, normalize_spectrum
+from .hparams import CONFIGS
+from .models import SpectrumEncoder, avis_model, normalize_spectrum
 
 # %% auto #0
 __all__ = ['BASELINES', 'CONVERGED', 'READOUTS', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet',

@@ -16,7 +16,8 @@ from fastai.torch_core import get_model
 from safetensors import SafetensorError
 from safetensors.torch import save_file, save_model as _st_save_model, load_model as _st_load_model
 from .core import atomic_path, DataError
-from .models import AvisModel, avis_model, tokens_named, check_hparams
+from .hparams import tokens_named, check_hparams
+from .models import AvisModel, avis_model
 
 
 # %% auto #0

@@ -142,10 +142,11 @@ def _explicit(argv, names):
 
 # %% ../nbs/40_cli.ipynb #c015
 def _model_kw(opts:dict)->dict|None:
-    "`avis_model` arguments of `avis train`'s options: the photometry tokens and the CLIP gradient share, where given."
-    from avis.models import PHOT_KW, NO_PHOT_KW
+    "`avis_model` arguments of `avis train`'s options: the photometry tokens, the CLIP gradient share and the neighbour queue, where given."
+    from avis.hparams import PHOT_KW, NO_PHOT_KW
     kw = dict(PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else {})
     if opts.get('clip_spec_grad') is not None: kw['clip_spec_grad'] = float(opts['clip_spec_grad'])
+    if opts.get('nn_queue') is not None: kw['nn_queue'] = int(opts['nn_queue'])
     return kw or None
 
 def avis_train(
@@ -165,6 +166,7 @@ def avis_train(
     phot:bool=False, # photometry tokens on (`PHOT_KW`), for `tiny`: `small` and `base` have them
     no_phot:bool=False, # photometry tokens off (`NO_PHOT_KW`)
     clip_spec_grad:float=None, # share of the CLIP gradient reaching the spectrum side, 0–1 (default 1; 0.3 trades retrieval for spectrum redshift: see the benchmark page)
+    nn_queue:int=None, # recent spectrum embeddings the neighbour term draws from, 1,024–1,048,576 (default 4,096)
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
 ):
@@ -172,7 +174,7 @@ def avis_train(
     from avis.train import fit_avis
     opts = dict(store=store, out=out, config=config, epochs=epochs, bs=bs, lr=lr, wd=wd, workers=workers,
                 precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed, phot=phot,
-                no_phot=no_phot, clip_spec_grad=clip_spec_grad)
+                no_phot=no_phot, clip_spec_grad=clip_spec_grad, nn_queue=nn_queue)
     toml = config.endswith('.toml')
     replay = config if toml else Path(out, 'run.toml') if resume and Path(out, 'run.toml').exists() else None
     if replay is not None:  # a run file replayed, or a run resumed as it was started: its values yield to options given
@@ -184,9 +186,12 @@ def avis_train(
     csg = opts['clip_spec_grad']
     if csg is not None and (isinstance(csg, bool) or not isinstance(csg, (int, float)) or not 0 <= csg <= 1):  # a run file may hold any TOML value
         raise CliError(f'--clip-spec-grad must be a number between 0 and 1, got {csg!r}')
+    nq = opts['nn_queue']
+    if nq is not None and (isinstance(nq, bool) or not isinstance(nq, int) or not 1024 <= nq <= 1 << 20):
+        raise CliError(f'--nn-queue must be an integer in 1024..1048576, got {nq!r}')
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
-    from avis.models import CONFIGS
+    from avis.hparams import CONFIGS
     from avis.train import check_fit
     if opts['config'] not in CONFIGS: raise CliError(f"--config must be one of {', '.join(CONFIGS)} or a .toml run file, not {opts['config']!r}")
     _out_dir(opts['out'])

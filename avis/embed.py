@@ -17,7 +17,8 @@ from .store import PairedStore
 from .desi import read_coadd
 from .legacy import is_cutout, read_cutout
 from .ingest import load_image, name_targetid  # a cutout's pixels and TARGETID as ingest reads them
-from .models import avis_model, tokens_named, AvisModel, check_hparams, check_store
+from .hparams import tokens_named, check_hparams
+from .models import avis_model, AvisModel, check_store
 from .checkpoint import _is_safetensors, _st_meta, read_json, load_weights, check_pretrained  # the safetensors checks of the checkpoint layer
 
 # %% auto #0

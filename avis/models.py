@@ -13,13 +13,13 @@ import torch.distributed as dist
 from torch.utils.flop_counter import FlopCounterMode
 from fastcore.basics import store_attr
 from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE, DataError, moved_names
+from .hparams import CONFIGS, PHOT_KW, NO_PHOT_KW, HPARAM_SCHEMA, check_hparams, tokens_named
 from .views import shifted_views, NeighbourQueue, neighbour_loss
 
 
 # %% auto #0
-__all__ = ['SPEC_WINDOWS', 'N_AMP', 'CONFIGS', 'PHOT_KW', 'NO_PHOT_KW', 'HPARAM_SCHEMA', 'normalize_spectrum', 'SpectrumEncoder',
-           'image_channels', 'aperture_fluxes', 'ImageEncoder', 'clip_loss', 'ClipLoss', 'scale_grad', 'AvisModel',
-           'check_hparams', 'avis_model', 'tokens_named', 'check_store', 'model_summary', 'AvisLoss',
+__all__ = ['SPEC_WINDOWS', 'N_AMP', 'normalize_spectrum', 'SpectrumEncoder', 'image_channels', 'aperture_fluxes', 'ImageEncoder',
+           'clip_loss', 'ClipLoss', 'scale_grad', 'AvisModel', 'avis_model', 'check_store', 'model_summary', 'AvisLoss',
            'retrieval_recall']
 
 # %% ../nbs/10_models.ipynb #c005
@@ -368,11 +368,12 @@ class AvisModel(nn.Module):
                  spec_shift:bool=True, # in training mode, also predict the known ln(1+z) shift between two views (`shifted_views`)
                  shift_max:float=0.03, # largest |shift| in ln(1+z); magnitudes are log-uniform from `shift_max`/100
                  spec_nn:bool=True, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
+                 nn_queue:int=4096, # recent spectrum embeddings the neighbour is drawn from (`spec_nn`)
                  clip_spec_grad:float=1., # share of the CLIP term's gradient that reaches the spectrum side (`scale_grad`); the image side always gets all of it
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,clip_spec_grad')
-        self.spec_queue = NeighbourQueue(dim) if spec_nn else None
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,clip_spec_grad')
+        self.spec_queue = NeighbourQueue(dim, size=nn_queue) if spec_nn else None
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
         self.shift_head = nn.Linear(dim, 1, bias=False)  # a direction of the embedding along which ln(1+z) grows
@@ -418,73 +419,6 @@ class AvisModel(nn.Module):
         if self.training and self.spec_shift: aux['spec_shift'] = self.shift_loss(spec)
         return ie, scale_grad(se, self.clip_spec_grad), self.scale.expand(len(ie)), (aux if self.training else ())
 
-# %% ../nbs/10_models.ipynb #c027
-CONFIGS = dict(
-    tiny =dict(img=dict(widths=(8, 16, 32), depths=(1, 1, 1)),
-               spec=dict(chans=(8, 16, 32), strides=(4, 4, 4), layers=1, heads=2), dim=32),
-    small=dict(img=dict(widths=(24, 48, 96, 192), depths=(1, 1, 1, 1), phot_sigmas=(1.5, 3., 12.)),
-               spec=dict(chans=(32, 64, 128), strides=(4, 4, 4), layers=2, heads=4, band_levels=True, readout='flat'), dim=256),
-    base =dict(img=dict(widths=(64, 128, 256, 512), depths=(2, 2, 2, 2), phot_sigmas=(1.5, 3., 12.)),
-               spec=dict(chans=(64, 192, 384), strides=(4, 4, 2), res=1, layers=6, heads=6, band_levels=True, readout='flat'), dim=256),
-)
-PHOT_KW = dict(img_kw=dict(phot_sigmas=(1.5, 3., 12.)), spec_kw=dict(band_levels=True))  # `avis_model` arguments: photometry tokens on
-NO_PHOT_KW = dict(img_kw=dict(phot_sigmas=()), spec_kw=dict(band_levels=False))  # and off
-
-# %% ../nbs/10_models.ipynb #c027s
-_IMG_SCHEMA = dict(widths=('ints', 1, 4096), depths=('ints', 0, 16), soft=('float', 1e-6, 1e3), mask_frac=('float', 0., 0.9),
-                   wmax=('float', 1e-3, 1e6), norm=('choice', ('group', 'batch')), phot_sigmas=('floats', 0.1, 256.),
-                   phot_soft=('float', 1e-6, 1e3))
-_SPEC_SCHEMA = dict(chans=('ints', 1, 4096), strides=('ints', 2, 64), res=('int', 0, 16), layers=('int', 0, 48),
-                    heads=('int', 1, 64), ff=('int', 1, 16), npix=('int', 64, 100_000), mask_frac=('float', 0., 0.9),
-                    chunk=('int', 1, 4096), soft=('float', 1e-3, 1e3), wmax=('float', 1e-3, 1e6), dropout=('float', 0., 0.9),
-                    norm=('choice', ('group', 'batch')), band_levels=('bool',),
-                    readout=('choice', ('mean', 'flat')), flat_ch=('int', 1, 256))
-HPARAM_SCHEMA = dict(config=('choice', tuple(CONFIGS)), bands=('bands',), size=('int', 8, 512), dim=('int', 1, 8192),
-                     spec_ssl=('bool',), img_ssl=('bool',), temp=('float', 1e-4, 10.), max_scale=('float', 1., 1e4),
-                     pair_temp=('float', 1e-4, 10.), spec_shift=('bool',), spec_nn=('bool',), clip_spec_grad=('float', 0., 1.), shift_max=('float', 1e-4, 0.5), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
-
-def _is_int(v)->bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-def _is_num(v)->bool: return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(v)
-
-def _problems(name:str, v, rule:tuple)->list:
-    "What is wrong with hparam `name` = `v` under `rule` (an entry of `HPARAM_SCHEMA`): a list of messages."
-    kind, *arg = rule
-    if kind == 'int' and not (_is_int(v) and arg[0] <= v <= arg[1]): return [f'{name} must be an integer in {arg[0]}..{arg[1]}, got {v!r}']
-    if kind == 'float' and not (_is_num(v) and arg[0] <= v <= arg[1]): return [f'{name} must be a number in {arg[0]:g}..{arg[1]:g}, got {v!r}']
-    if kind == 'bool' and not isinstance(v, (bool, np.bool_)): return [f'{name} must be true or false, got {v!r}']
-    if kind == 'choice' and v not in arg[0]: return [f"{name} must be one of {', '.join(map(repr, arg[0]))}, got {v!r}"
-                                                     + (' (Unknown config)' if name == 'config' else '')]
-    if kind == 'bands' and not (isinstance(v, str) and v and all(b in BANDS for b in v) and ''.join(sorted(v, key=BANDS.index)) == v and len(set(v)) == len(v)):
-        return [f"{name} must be a subset of {BANDS!r} in that order (e.g. 'grz'), got {v!r}"]
-    if kind in ('ints', 'floats'):
-        ok = _is_int if kind == 'ints' else _is_num
-        if not (isinstance(v, (list, tuple)) and len(v) <= 8 and all(ok(x) and arg[0] <= x <= arg[1] for x in v)):
-            return [f"{name} must be a list of at most 8 {'integers' if kind == 'ints' else 'numbers'} in {arg[0]:g}..{arg[1]:g}, got {v!r}"]
-    if kind == 'dict':
-        if not isinstance(v, dict): return [f'{name} must be a mapping, got {v!r}']
-        return [p for k, x in v.items() for p in ([f'{name}.{k} is not a known setting (known: {", ".join(arg[0])})']
-                                                  if k not in arg[0] else _problems(f'{name}.{k}', x, arg[0][k]))]
-    return []
-
-def check_hparams(hp, # model hyperparameters: `avis_model` arguments (an `AvisModel.hparams` or a model card's)
-                  file=None, # the file they came from, named in the error
-                 )->dict:
-    "`hp` if it passes `HPARAM_SCHEMA` (types, ranges, known names) and the towers' constraints, else a `DataError` listing every problem."
-    if not isinstance(hp, dict): raise DataError(f'model hparams must be a mapping, got {type(hp).__name__}', file=file)
-    probs = [p for k, v in hp.items() for p in ([f'{k} is not a known hparam (known: {", ".join(HPARAM_SCHEMA)})']
-                                                if k not in HPARAM_SCHEMA else _problems(k, v, HPARAM_SCHEMA[k]) if v is not None or k == 'config' else [])]
-    c = CONFIGS.get(hp.get('config'), {})
-    if not probs and c:  # the towers as they would be built
-        im, sp = {**c['img'], **(hp.get('img_kw') or {})}, {**c['spec'], **(hp.get('spec_kw') or {})}
-        if not im['widths'] or len(im['widths']) != len(im['depths']): probs.append(f"img_kw: widths {im['widths']} and depths {im['depths']} must be as long, not empty")
-        if not sp['chans'] or len(sp['chans']) != len(sp['strides']): probs.append(f"spec_kw: chans {sp['chans']} and strides {sp['strides']} must be as long, not empty")
-        if any(s % 2 for s in sp['strides']): probs.append(f"spec_kw.strides must be even, got {sp['strides']}")
-        if sp['chans'] and sp['chans'][-1] % sp.get('heads', 1): probs.append(f"spec_kw: heads {sp.get('heads')} must divide the token width {sp['chans'][-1]}")
-        if sp.get('chunk', 64) > sp.get('npix', NPIX_BRZ): probs.append(f"spec_kw.chunk {sp.get('chunk', 64)} exceeds npix {sp.get('npix', NPIX_BRZ)}")
-    if probs: raise DataError('invalid model hparams: ' + '; '.join(probs), file=file)
-    return hp
-
-
 # %% ../nbs/10_models.ipynb #c028
 def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
                bands:str='grz', # the store's bands
@@ -506,14 +440,8 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
                      spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
-                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'clip_spec_grad': m.clip_spec_grad})
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'clip_spec_grad': m.clip_spec_grad})
     return m
-
-def tokens_named(kw:dict|None)->dict:
-    "`avis_model` arguments `kw` with the photometry tokens, the shift head, the neighbour term, the flat read-out and a damped CLIP gradient off unless named, as in runs saved before them."
-    kw = kw or {}
-    return {'spec_shift': False, 'spec_nn': False, 'clip_spec_grad': 1., **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
-            'spec_kw': {'band_levels': False, 'readout': 'mean', **(kw.get('spec_kw') or {})}}
 
 # %% ../nbs/10_models.ipynb #c029s
 def check_store(model:AvisModel, # a model whose `hparams` name the bands and cutout size it was trained on

@@ -27,7 +27,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from .core import default_device, renamed_kwargs
 from .data import avis_dls
-from .models import avis_model, tokens_named, AvisLoss, retrieval_recall, check_hparams, check_store
+from .hparams import tokens_named, check_hparams
+from .models import avis_model, AvisLoss, retrieval_recall, check_store
 from .metrics import knn_predict
 from .checkpoint import _is_safetensors, _st_meta, _st_error, read_json, save_weights, load_weights, opt_state, load_opt_state
 from .checkpoint import save_checkpoint, latest_checkpoint
@@ -212,11 +213,11 @@ def distributed(learn:Learner, # the learner to fit
 def _resume_kw(ckpt:Path, # a checkpoint folder
                model_kw:dict|None, # the `avis_model` arguments of the call
               )->dict:
-    "`model_kw` with the photometry tokens, shift head, neighbour term and CLIP gradient share `ckpt` was saved with (none when its hparams name none)."
+    "`model_kw` with the photometry tokens, shift head, neighbour term (and its queue) and CLIP gradient share `ckpt` was saved with (none when its hparams name none)."
     hp = _st_meta(ckpt/'model.safetensors').get('hparams')
     if isinstance(hp, dict) and hp: check_hparams(hp, file=ckpt/'model.safetensors')
     named, kw = tokens_named(hp if isinstance(hp, dict) else {}), model_kw or {}
-    return {**kw, 'spec_shift': named['spec_shift'], 'spec_nn': named['spec_nn'], 'clip_spec_grad': named['clip_spec_grad'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
+    return {**kw, 'spec_shift': named['spec_shift'], 'spec_nn': named['spec_nn'], 'nn_queue': named['nn_queue'], 'clip_spec_grad': named['clip_spec_grad'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
             'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels'], 'readout': named['spec_kw']['readout']}}
 
 def check_fit(store, # the store folder to train on
