@@ -186,9 +186,10 @@ def avis_train(
     csg = opts['clip_spec_grad']
     if csg is not None and (isinstance(csg, bool) or not isinstance(csg, (int, float)) or not 0 <= csg <= 1):  # a run file may hold any TOML value
         raise CliError(f'--clip-spec-grad must be a number between 0 and 1, got {csg!r}')
-    nq = opts['nn_queue']
-    if nq is not None and (isinstance(nq, bool) or not isinstance(nq, int) or not 1024 <= nq <= 1 << 20):
-        raise CliError(f'--nn-queue must be an integer in 1024..1048576, got {nq!r}')
+    from avis.hparams import HPARAM_SCHEMA
+    nq, (lo, hi) = opts['nn_queue'], HPARAM_SCHEMA['nn_queue'][1:]  # the range a model card is checked against
+    if nq is not None and (isinstance(nq, bool) or not isinstance(nq, int) or not lo <= nq <= hi):
+        raise CliError(f'--nn-queue must be an integer in {lo}..{hi}, got {nq!r}')
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
     from avis.hparams import CONFIGS

@@ -13,7 +13,7 @@ import torch.distributed as dist
 from torch.utils.flop_counter import FlopCounterMode
 from fastcore.basics import store_attr
 from .core import NPIX_BRZ, BANDS, CAMERAS, DWAVE, DataError, moved_names
-from .hparams import CONFIGS, PHOT_KW, NO_PHOT_KW, HPARAM_SCHEMA, check_hparams, tokens_named
+from .hparams import CONFIGS, PHOT_KW, NO_PHOT_KW, HPARAM_SCHEMA, check_hparams, tokens_named  # built from; still served here (0.1 names)
 from .views import shifted_views, NeighbourQueue, neighbour_loss
 
 
