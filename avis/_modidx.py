@@ -948,4 +948,10 @@ d = { 'settings': { 'branch': 'main',
                             'avis.views._shift': ('views.html#_shift', 'avis/views.py'),
                             'avis.views._sky_and_seams': ('views.html#_sky_and_seams', 'avis/views.py'),
                             'avis.views.neighbour_loss': ('views.html#neighbour_loss', 'avis/views.py'),
-                            'avis.views.shifted_views': ('views.html#shifted_views', 'avis/views.py')}}}
+                            'avis.views.shifted_views': ('views.html#shifted_views', 'avis/views.py')},
+            'avis.xcorr': { 'avis.xcorr.XcorrPartners': ('xcorr.html#xcorrpartners', 'avis/xcorr.py'),
+                            'avis.xcorr.XcorrPartners.__init__': ('xcorr.html#xcorrpartners.__init__', 'avis/xcorr.py'),
+                            'avis.xcorr.XcorrPartners.before_batch': ('xcorr.html#xcorrpartners.before_batch', 'avis/xcorr.py'),
+                            'avis.xcorr.XcorrPartners.before_fit': ('xcorr.html#xcorrpartners.before_fit', 'avis/xcorr.py'),
+                            'avis.xcorr.xcorr_features': ('xcorr.html#xcorr_features', 'avis/xcorr.py'),
+                            'avis.xcorr.xcorr_neighbours': ('xcorr.html#xcorr_neighbours', 'avis/xcorr.py')}}}

@@ -369,10 +369,11 @@ class AvisModel(nn.Module):
                  shift_max:float=0.03, # largest |shift| in ln(1+z); magnitudes are log-uniform from `shift_max`/100
                  spec_nn:bool=True, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
                  nn_queue:int=4096, # recent spectrum embeddings the neighbour is drawn from (`spec_nn`)
+                 nn_xcorr:int=8, # the neighbour is the first of each spectrum's `nn_xcorr` cross-correlation partners in the queue (`avis.xcorr.XcorrPartners`, added by `avis_learner`); 0: always the embedding's nearest
                  clip_spec_grad:float=1., # share of the CLIP term's gradient that reaches the spectrum side (`scale_grad`); the image side always gets all of it
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,clip_spec_grad')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,nn_xcorr,clip_spec_grad')
         self.spec_queue = NeighbourQueue(dim, size=nn_queue) if spec_nn else None
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
@@ -440,7 +441,7 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
                      spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
-                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'clip_spec_grad': m.clip_spec_grad})
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'clip_spec_grad': m.clip_spec_grad})
     return m
 
 # %% ../nbs/10_models.ipynb #c029s

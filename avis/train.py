@@ -35,6 +35,7 @@ from .checkpoint import save_checkpoint, latest_checkpoint
 from .callbacks import CPUAutocast, resolve_precision, precision_cbs, NonFiniteError, NonFiniteCallback, embed
 from .callbacks import EmbeddingMetrics, ResumeCallback, AvisCSVLogger, CheckpointCallback, SaveBestCallback, monitor_comp
 from .callbacks import write_model_card, epoch_line
+from .xcorr import XcorrPartners, xcorr_neighbours
 
 # %% auto #0
 __all__ = ['MIN_NMAD_POOL', 'AvisLearner', 'load_checkpoint', 'default_pool_size', 'avis_learner', 'store_recall',
@@ -138,6 +139,7 @@ def avis_learner(dls, # `DataLoaders` from `avis_dls`
     mets = EmbeddingMetrics(k=knn_k, pool_size=pool_size).metrics() if metrics else []
     cb = [NonFiniteCallback(nonfinite)] + precision_cbs(prec, dls.device or default_device())
     if clip: cb.append(GradientClip(clip))
+    if getattr(model, 'spec_nn', False) and getattr(model, 'nn_xcorr', 0): cb.append(XcorrPartners(model.nn_xcorr))  # the neighbour term's partners
     if csv: cb.append(AvisCSVLogger())
     if monitor == 'zNMAD_spec' and not (metrics and _has_valid_z(dls, pool_size)): monitor = 'valid_loss'  # no redshifts, or a pool too small to tell epochs apart
     if save_best: cb.append(SaveBestCallback(monitor=monitor, tolerance=best_tolerance))
@@ -213,11 +215,11 @@ def distributed(learn:Learner, # the learner to fit
 def _resume_kw(ckpt:Path, # a checkpoint folder
                model_kw:dict|None, # the `avis_model` arguments of the call
               )->dict:
-    "`model_kw` with the photometry tokens, shift head, neighbour term (and its queue) and CLIP gradient share `ckpt` was saved with (none when its hparams name none)."
+    "`model_kw` with the photometry tokens, shift head, neighbour term (its queue and partners) and CLIP gradient share `ckpt` was saved with (none when its hparams name none)."
     hp = _st_meta(ckpt/'model.safetensors').get('hparams')
     if isinstance(hp, dict) and hp: check_hparams(hp, file=ckpt/'model.safetensors')
     named, kw = tokens_named(hp if isinstance(hp, dict) else {}), model_kw or {}
-    return {**kw, 'spec_shift': named['spec_shift'], 'spec_nn': named['spec_nn'], 'nn_queue': named['nn_queue'], 'clip_spec_grad': named['clip_spec_grad'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
+    return {**kw, 'spec_shift': named['spec_shift'], 'spec_nn': named['spec_nn'], 'nn_queue': named['nn_queue'], 'nn_xcorr': named['nn_xcorr'], 'clip_spec_grad': named['clip_spec_grad'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
             'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels'], 'readout': named['spec_kw']['readout']}}
 
 def check_fit(store, # the store folder to train on

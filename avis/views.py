@@ -1,4 +1,4 @@
-"""Views of a spectrum at a known shift in ln(1+z), with nothing but the spectrum to give the shift away (the input of the model's shift term), and a recent neighbour as a second positive.
+"""Views of a spectrum at a known shift in ln(1+z), with nothing but the spectrum to give the shift away (the input of the model's shift term), and a recent neighbour or cross-correlation partner as a second positive.
 
 Docs: https://avis-astro.github.io/avis/views.html.md"""
 
@@ -64,22 +64,38 @@ def shifted_views(spec:torch.Tensor, # (bs, 3, npix): flux, ivar, mask on the br
 
 # %% ../nbs/10a_views.ipynb #n7e5ed4
 class NeighbourQueue(torch.nn.Module):
-    "The last `size` unit-norm anchor embeddings; each new anchor's nearest one serves as a second positive (NNCLR)."
+    "The last `size` unit-norm anchor embeddings and their store indices; each new anchor's partner or nearest one serves as a second positive (NNCLR)."
     def __init__(self, dim:int, # embedding width
                  size:int=4096, # embeddings kept
                  warm:int=1024, # below this many queued, each anchor is its own neighbour
                 ):
         super().__init__()
-        self.size, self.warm = size, warm
+        self.size, self.warm, self.next, self.hits, self.calls = size, warm, None, 0, 0
         self.register_buffer('emb', torch.zeros(0, dim), persistent=False)  # newest first
+        self.register_buffer('ids', torch.zeros(0, dtype=torch.long), persistent=False)  # their store indices, -1 unknown
 
     @torch.no_grad()
-    def nearest(self, e:torch.Tensor # (bs, dim) unit-norm anchors
+    def nearest(self, e:torch.Tensor, # (bs, dim) unit-norm anchors
+                ids:torch.Tensor|None=None, # (bs,) their store indices (default: `next`'s, else unknown)
+                partners:torch.Tensor|None=None, # (bs, k) store indices of each anchor's partners, best first, -1 none
                )->torch.Tensor:
-        "Each row's nearest queued embedding (cosine; the row itself while warming up); then `e` joins the queue, oldest out."
-        e = e.detach().float()
-        out = self.emb[(e @ self.emb.T).argmax(1)] if len(self.emb) >= self.warm else e
-        self.emb = torch.cat([e, self.emb])[:self.size]
+        "Each row's first partner in the queue, else its nearest queued embedding (the row itself while warming up); then `e` joins the queue."
+        if ids is None and self.next is not None: ids, partners = self.next
+        self.next, e = None, e.detach().float()
+        ids = torch.full((len(e),), -1, dtype=torch.long) if ids is None else torch.as_tensor(ids, dtype=torch.long)
+        ids = ids.to(e.device)
+        if len(self.emb) >= self.warm:
+            j = (e @ self.emb.T).argmax(1)
+            if partners is not None:
+                partners = torch.as_tensor(partners, dtype=torch.long).to(e.device)
+                found = (partners[..., None] == self.ids) & (partners[..., None] >= 0)  # (bs, k, queue)
+                rank_in = found.any(2); first = rank_in.float().argmax(1)  # best-ranked partner present
+                where = found[torch.arange(len(e), device=e.device), first].float().argmax(1)  # its newest queue row
+                has = rank_in.any(1); j = torch.where(has, where, j)
+                self.hits, self.calls = self.hits + int(has.sum()), self.calls + len(e)
+            out = self.emb[j]
+        else: out = e
+        self.emb, self.ids = torch.cat([e, self.emb])[:self.size], torch.cat([ids, self.ids])[:self.size]
         return out
 
 def neighbour_loss(nbr:torch.Tensor, # (bs, dim) each anchor's neighbour (`NeighbourQueue.nearest`)
