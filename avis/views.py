@@ -88,10 +88,11 @@ class NeighbourQueue(torch.nn.Module):
             j = (e @ self.emb.T).argmax(1)
             if partners is not None:
                 partners = torch.as_tensor(partners, dtype=torch.long).to(e.device)
-                found = (partners[..., None] == self.ids) & (partners[..., None] >= 0)  # (bs, k, queue)
-                rank_in = found.any(2); first = rank_in.float().argmax(1)  # best-ranked partner present
-                where = found[torch.arange(len(e), device=e.device), first].float().argmax(1)  # its newest queue row
-                has = rank_in.any(1); j = torch.where(has, where, j)
+                q = len(self.ids); keys, order = torch.sort(self.ids*q + torch.arange(q, device=e.device))  # by store index, then age
+                at = torch.searchsorted(keys, partners*q).clamp_max(q - 1)  # each partner's newest row, if queued
+                queued = (partners >= 0) & (torch.div(keys[at], q, rounding_mode='floor') == partners)  # (bs, k)
+                first = queued.float().argmax(1)  # the best-ranked partner queued
+                has = queued.any(1); j = torch.where(has, order[at[torch.arange(len(e), device=e.device), first]], j)
                 self.hits, self.calls = self.hits + int(has.sum()), self.calls + len(e)
             out = self.emb[j]
         else: out = e
