@@ -10,6 +10,7 @@ import math, time
 import numpy as np, torch, torch.nn.functional as F
 from fastai.callback.core import Callback
 from fastcore.basics import store_attr
+from .metrics import nn_index, knn_search, EXACT_MAX
 
 # %% auto #0
 __all__ = ['xcorr_features', 'xcorr_neighbours', 'XcorrPartners']
@@ -42,20 +43,18 @@ def xcorr_neighbours(store, # a `PairedStore` (anything with `get(idxs)['spec']`
                      idx, # the store indices to search among (the train split)
                      k:int=8, # partners per spectrum
                      bs:int=1024, # spectra per block
-                     device=None, # where features and products are computed (default: CPU)
+                     device=None, # where the features are computed (default: CPU)
+                     exact_max:int|None=EXACT_MAX, # exact search up to this many spectra, HNSW above (`nn_index`)
                      **kwargs, # passed to `xcorr_features`
                     )->np.ndarray:
     "(len(`idx`), `k`) store indices: each spectrum's `k` most cross-correlated others among `idx`, best first."
     idx = np.asarray(idx, dtype=np.int64)
     if not 1 <= k < len(idx): raise ValueError(f'k must be in 1..{len(idx) - 1} for {len(idx)} spectra, got {k}')
-    feats = torch.cat([xcorr_features(torch.as_tensor(np.asarray(store.get(idx[i:i + bs])['spec'])).to(device), **kwargs)
-                       for i in range(0, len(idx), bs)])
-    out = np.empty((len(idx), k), np.int64)
-    for i in range(0, len(idx), bs):
-        sim = feats[i:i + bs] @ feats.T
-        sim[torch.arange(len(sim)), torch.arange(i, i + len(sim))] = -2.  # not itself
-        out[i:i + bs] = idx[sim.topk(k, dim=1).indices.cpu().numpy()]
-    return out
+    feats = np.concatenate([xcorr_features(torch.as_tensor(np.asarray(store.get(idx[i:i + bs])['spec'])).to(device), **kwargs).cpu().numpy()
+                            for i in range(0, len(idx), bs)])
+    _, rows = knn_search(nn_index(feats, 'ip', exact_max), feats, k + 1)
+    rows = np.take_along_axis(rows, np.argsort(rows == np.arange(len(idx))[:, None], axis=1, kind='stable'), 1)  # itself last
+    return idx[rows[:, :k]]
 
 # %% ../nbs/10c_xcorr.ipynb #x278569
 class XcorrPartners(Callback):
