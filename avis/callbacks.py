@@ -152,13 +152,15 @@ class EmbeddingMetrics:
                 ):
         store_attr(); self.reset(); self._pool_idx = None
 
-    def reset(self): self.ie, self.se, self.idx, self._res, self.dropped = [], [], [], None, {}
+    def reset(self): self.ie, self.se, self.sc, self.idx, self._res, self.dropped = [], [], [], [], None, {}
 
     def accumulate(self, learn):
         if not len(learn.yb): return  # a skipped batch
         self.learn = learn
-        ie, se, idx = to_detach((learn.pred[0].float(), learn.pred[1].float(), learn.yb[0]))
-        self.ie.append(ie); self.se.append(se); self.idx.append(idx)
+        aux = learn.pred[3] if len(learn.pred) > 3 else ()
+        se = aux[0] if isinstance(aux, (tuple, list)) and len(aux) else learn.pred[1]  # the spectrum embedding (eval mode), else the one CLIP sees
+        ie, sc, se, idx = to_detach((learn.pred[0].float(), learn.pred[1].float(), se.float(), learn.yb[0]))
+        self.ie.append(ie); self.sc.append(sc); self.se.append(se); self.idx.append(idx)
 
     def pool_idx(self, store)->np.ndarray:
         "The train objects used as kNN neighbours (fixed for the run)."
@@ -174,15 +176,15 @@ class EmbeddingMetrics:
         nan = float('nan')
         res = {f'{d}_r{k}': nan for d in ('i2s', 's2i') for k in self.ks} | {f'zR2_{m}': nan for m in ('img', 'spec', 'joint')} | {'zNMAD_spec': nan}
         if self.ie:
-            ie, se, idx = torch.cat(self.ie), torch.cat(self.se), torch.cat(self.idx).numpy()
-            ok = (torch.isfinite(ie).all(1) & torch.isfinite(se).all(1)).numpy()  # a NaN embedding would end the fit
-            ie, se, idx = ie[ok], se[ok], idx[ok]
+            ie, se, sc, idx = torch.cat(self.ie), torch.cat(self.se), torch.cat(self.sc), torch.cat(self.idx).numpy()
+            ok = (torch.isfinite(ie).all(1) & torch.isfinite(se).all(1) & torch.isfinite(sc).all(1)).numpy()  # a NaN embedding would end the fit
+            ie, se, sc, idx = ie[ok], se[ok], sc[ok], idx[ok]
             self.dropped = dict(valid=int((~ok).sum()), pool=0)
             for k in self.ks:
                 if not len(ie): break
                 kk = min(k, len(ie))
-                res[f'i2s_r{k}'] = retrieval_recall(se, ie, kk)  # images query spectra
-                res[f's2i_r{k}'] = retrieval_recall(ie, se, kk)  # spectra query images
+                res[f'i2s_r{k}'] = retrieval_recall(sc, ie, kk)  # images query spectra, in the space CLIP aligns
+                res[f's2i_r{k}'] = retrieval_recall(ie, sc, kk)  # spectra query images
             store = getattr(self.learn.dls, 'store', None)
             if store is not None and self.z_col in store.catalog:
                 from sklearn.metrics import r2_score

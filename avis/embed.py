@@ -22,8 +22,8 @@ from .models import avis_model, AvisModel, check_store
 from .checkpoint import _is_safetensors, _st_meta, read_json, load_weights, check_pretrained  # the safetensors checks of the checkpoint layer
 
 # %% auto #0
-__all__ = ['EMB_VERSION', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings', 'Embeddings',
-           'load_embeddings', 'check_finite', 'embed_arrays', 'embed_files']
+__all__ = ['EMB_VERSION', 'EMB_ARRAYS', 'run_weights', 'load_run', 'weights_hash', 'rank_path', 'embed_store', 'merge_embeddings',
+           'Embeddings', 'load_embeddings', 'check_finite', 'embed_arrays', 'embed_files']
 
 # %% ../nbs/30_embed.ipynb #c007
 def _inside_run(run:Path, rel, what:str)->Path:
@@ -108,7 +108,8 @@ def from_run(cls:AvisModel, run, # a run folder written by `fit_avis` (or anythi
     return model
 
 # %% ../nbs/30_embed.ipynb #c012
-EMB_VERSION = 1
+EMB_VERSION = 2  # 2: with `spec_clip`, the spectrum embeddings in the space CLIP aligns with the images
+EMB_ARRAYS = ('img', 'spec', 'spec_clip')  # the (N, D) arrays of an embeddings file
 
 def weights_hash(model:torch.nn.Module)->str:
     "SHA-256 of a model's parameters and buffers (names, shapes, dtypes and values)."
@@ -151,7 +152,7 @@ def _open_emb(path:Path, attrs:dict, targetid, idx, split, dim:int, dtype:str)->
             f.create_dataset('targetid', data=np.asarray(targetid, np.int64))
             f.create_dataset('idx', data=np.asarray(idx, np.int64))
             f.create_dataset('split', data=np.asarray(split).astype('S5'))
-            for k in ('img', 'spec'): f.create_dataset(k, shape=(len(idx), dim), dtype=dtype)
+            for k in EMB_ARRAYS: f.create_dataset(k, shape=(len(idx), dim), dtype=dtype)
             for k, v in attrs.items(): f.attrs[k] = v
     return h5py.File(path, 'r+')
 
@@ -214,9 +215,10 @@ def embed_store(model, # an `AvisModel`, or a run folder / weights file for `loa
                 b = store.get(rows[s:e])
                 img = torch.from_numpy(b['img']).to(device, non_blocking=True)
                 spec = torch.from_numpy(b['spec']).to(device, non_blocking=True)
-                with _autocast(device, precision): ie, se = model.encode_image(img), model.encode_spectrum(spec)
-                f['img'][s:e] = ie.float().cpu().numpy().astype(dtype)
-                f['spec'][s:e] = se.float().cpu().numpy().astype(dtype)
+                with _autocast(device, precision):
+                    ie, se = model.encode_image(img), model.encode_spectrum(spec)
+                    sc = model.clip_space(se)
+                for k, v in zip(EMB_ARRAYS, (ie, se, sc)): f[k][s:e] = v.float().cpu().numpy().astype(dtype)
                 f.flush()  # the rows first, then the resume point
                 f.attrs['n_done'] = e
                 f.flush()
@@ -259,7 +261,7 @@ def merge_embeddings(out, # the merged embeddings file; its parts are `rank_path
         with atomic_path(out) as t:
             with h5py.File(t, 'w') as g:
                 for k in ('targetid', 'idx', 'split'): g.create_dataset(k, data=np.concatenate([f[k][:] for f in fs]))
-                for k in ('img', 'spec'):
+                for k in [k for k in EMB_ARRAYS if k in fs[0]]:
                     d = g.create_dataset(k, shape=(N, dim), dtype=a0['dtype'])
                     for f, (s0, _) in zip(fs, bounds):
                         for s in range(0, len(f[k]), block): d[s0 + s:s0 + s + len(f[k][s:s + block])] = f[k][s:s + block]
@@ -279,15 +281,17 @@ class Embeddings:
                  catalog:pd.DataFrame, # N rows with at least TARGETID (SPLIT: `split_of(TARGETID)` when absent)
                  store:PairedStore|None=None, # the store, for pixels (galleries) and baselines
                  meta:dict|None=None, # the file's attributes
+                 spec_clip:np.ndarray|None=None, # (N, D) the spectrum embeddings in the space CLIP aligns with the images (`AvisModel.clip_space`); default: `spec` (a model without a CLIP head)
                 ):
         img, spec = np.asarray(img, np.float32), np.asarray(spec, np.float32)
-        if img.shape != spec.shape or img.ndim != 2 or len(img) != len(catalog):
-            raise ValueError(f"img {img.shape}, spec {spec.shape} and catalog ({len(catalog)} rows) do not match")
+        spec_clip = spec if spec_clip is None else np.asarray(spec_clip, np.float32)
+        if img.shape != spec.shape or spec_clip.shape != spec.shape or img.ndim != 2 or len(img) != len(catalog):
+            raise ValueError(f"img {img.shape}, spec {spec.shape}, spec_clip {spec_clip.shape} and catalog ({len(catalog)} rows) do not match")
         if 'TARGETID' not in catalog: raise ValueError("catalog lacks columns ['TARGETID']")
         catalog = catalog.reset_index(drop=True)
         if 'SPLIT' not in catalog: catalog = catalog.assign(SPLIT=split_of(catalog.TARGETID.to_numpy()))
         if 'IDX' not in catalog: catalog = catalog.assign(IDX=np.arange(len(catalog), dtype=np.int64))
-        self.img, self.spec, self.catalog, self.store, self.meta = img, spec, catalog, store, dict(meta or {})
+        self.img, self.spec, self.spec_clip, self.catalog, self.store, self.meta = img, spec, spec_clip, catalog, store, dict(meta or {})
         self._cache = {}
 
     @property
@@ -342,7 +346,7 @@ class Embeddings:
     def subset(self, mask # boolean mask or row positions
               )->Embeddings:
         "The embeddings of some rows (same store and metadata)."
-        return Embeddings(self.img[mask], self.spec[mask], self.catalog.iloc[np.arange(len(self))[mask]], self.store, self.meta)
+        return Embeddings(self.img[mask], self.spec[mask], self.catalog.iloc[np.arange(len(self))[mask]], self.store, self.meta, self.spec_clip[mask])
 
 # %% ../nbs/30_embed.ipynb #c034
 def load_embeddings(path, # an embeddings file from `embed_store` or `embed_files`
@@ -356,10 +360,11 @@ def load_embeddings(path, # an embeddings file from `embed_store` or `embed_file
         if n < int(meta['n']) and not partial:
             raise ValueError(f"{path} is unfinished ({n}/{meta['n']} rows): rerun embed_store to resume, or pass partial=True")
         img, spec = f['img'][:n].astype(np.float32), f['spec'][:n].astype(np.float32)
+        sc = f['spec_clip'][:n].astype(np.float32) if 'spec_clip' in f else None  # version 1 files: a model without a CLIP head
         tid, idx, split = f['targetid'][:n], f['idx'][:n], f['split'][:n].astype(str)
         has = {f'HAS_{k.upper()}': f[f'has_{k}'][:n].astype(bool) for k in ('img', 'spec') if f'has_{k}' in f}  # files: one modality may be absent
     if meta.get('source') == 'files' and store is None:  # embedded from coadd/cutout files: no store
-        return Embeddings(img, spec, pd.DataFrame(dict(TARGETID=tid, SPLIT=split, IDX=idx, **has)), None, meta)
+        return Embeddings(img, spec, pd.DataFrame(dict(TARGETID=tid, SPLIT=split, IDX=idx, **has)), None, meta, sc)
     st = store if isinstance(store, PairedStore) else None
     if st is None:
         p = Path(store or meta.get('store', ''))
@@ -372,7 +377,7 @@ def load_embeddings(path, # an embeddings file from `embed_store` or `embed_file
             raise ValueError(f"store {st.path} does not hold the objects of {path} at the recorded indices")
         cat = st.catalog.iloc[idx].reset_index(drop=True).assign(IDX=idx)
     else: cat = pd.DataFrame(dict(TARGETID=tid, SPLIT=split, IDX=idx))
-    return Embeddings(img, spec, cat.assign(**has), st, meta)
+    return Embeddings(img, spec, cat.assign(**has), st, meta, sc)
 
 # %% ../nbs/30_embed.ipynb #n679310
 def check_finite(emb:Embeddings, # the embeddings to check
@@ -432,7 +437,7 @@ def embed_arrays(model, # an `AvisModel`, or a run folder / pretrained folder fo
                  precision:str='fp32', # 'fp32', 'bf16', 'fp16' or 'auto' (as `embed_store`)
                  device=None, # default: the model's device
                 )->dict:
-    "Unit-norm float32 embeddings `{'img': (N, D), 'spec': (N, D)}` of the modalities given (a key only for each one given)."
+    "Unit-norm float32 embeddings `{'img': (N, D), 'spec': (N, D), 'spec_clip': (N, D)}` of the modalities given (spectra give both spectrum keys)."
     _autocast(torch.device('cpu'), precision)
     if not isinstance(model, torch.nn.Module): model = load_run(model, device=device)
     x = _check_arrays(model, flux, ivar, mask, img, img_ivar)
@@ -446,6 +451,8 @@ def embed_arrays(model, # an `AvisModel`, or a run folder / pretrained folder fo
         for s in range(0, len(a), bs):
             with _autocast(device, precision): e[s:s + bs] = enc[k](torch.from_numpy(a[s:s + bs]).to(device)).float().cpu().numpy()
         out[k] = e
+    if 'spec' in out:
+        with torch.no_grad(): out['spec_clip'] = model.clip_space(torch.from_numpy(out['spec']).to(device)).float().cpu().numpy()
     return out
 
 
@@ -479,10 +486,11 @@ def embed_files(model, # an `AvisModel`, or a run folder / pretrained folder for
     tid = np.array(sorted(set(spec) | set(img)), np.int64)
     has_spec, has_img = np.isin(tid, list(spec)), np.isin(tid, list(img))
     N, D = len(tid), int(model.dim)
-    emb = {k: np.full((N, D), np.nan, np.float32) for k in ('img', 'spec')}
+    emb = {k: np.full((N, D), np.nan, np.float32) for k in EMB_ARRAYS}
     if has_spec.any():
         f, iv, m = (np.stack([spec[t][j] for t in tid[has_spec]]) for j in range(3))
-        emb['spec'][has_spec] = embed_arrays(model, flux=f, ivar=iv, mask=m, bs=bs, precision=precision, device=device)['spec']
+        e = embed_arrays(model, flux=f, ivar=iv, mask=m, bs=bs, precision=precision, device=device)
+        emb['spec'][has_spec], emb['spec_clip'][has_spec] = e['spec'], e['spec_clip']
     if has_img.any():
         a, iv = (np.stack([img[t][j] for t in tid[has_img]]) for j in range(2))
         emb['img'][has_img] = embed_arrays(model, img=a, img_ivar=iv, bs=bs, precision=precision, device=device)['img']
@@ -495,7 +503,7 @@ def embed_files(model, # an `AvisModel`, or a run folder / pretrained folder for
     with atomic_path(out) as t:
         with h5py.File(t, 'w') as g:
             g['targetid'], g['idx'], g['split'] = tid, np.arange(N, dtype=np.int64), split_of(tid).astype('S5')
-            for k in ('img', 'spec'): g[k] = emb[k]
+            for k in EMB_ARRAYS: g[k] = emb[k]
             g['has_img'], g['has_spec'] = has_img, has_spec
             for k, v in attrs.items(): g.attrs[k] = v
     return out

@@ -250,7 +250,7 @@ def retrieval_results(emb:Embeddings, # embeddings with a test split
     "Cross-modal retrieval metrics of `n` test pairs and chance: `(metrics, {direction: ranks})`."
     rs = np.flatnonzero(emb.split_mask('test'))
     if len(rs) > n: rs = np.sort(np.random.default_rng(seed).choice(rs, n, replace=False))
-    sim = emb.img[rs] @ emb.spec[rs].T
+    sim = emb.img[rs] @ emb.spec_clip[rs].T  # images and spectra meet in the space CLIP aligns
     i2s, s2i = (f"{MODALITY_NAMES[a]} → {MODALITY_NAMES[b]}" for a, b in (('img', 'spec'), ('spec', 'img')))
     ranks = {i2s: retrieval_ranks(sim), s2i: retrieval_ranks(sim.T)}
     return dict(n=len(rs), i2s=retrieval_metrics(ranks[i2s]), s2i=retrieval_metrics(ranks[s2i]),

@@ -20,7 +20,9 @@ __all__ = ['EXPORT_FORMATS', 'EMB_COLUMNS', 'export_meta', 'export_embeddings']
 
 # %% ../nbs/37_export.ipynb #ncc2687
 EXPORT_FORMATS = ('parquet', 'fits', 'mmu')
-EMB_COLUMNS = ('img_emb', 'spec_emb')  # the image and spectrum embeddings, in every format
+EMB_COLUMNS = ('img_emb', 'spec_emb', 'spec_clip_emb')  # image, spectrum and CLIP-space spectrum embeddings (`Embeddings.spec_clip`: what images are matched against), in every format
+
+def _emb_arrays(emb:Embeddings)->tuple: return emb.img, emb.spec, emb.spec_clip  # in `EMB_COLUMNS` order
 _PROVENANCE = dict(model='MODEL', store='STORE', avis_version='AVISVER', weights='WEIGHTS', fingerprint='STOREFP',
                    created='CREATED', version='EMBVER')  # embeddings-file attribute -> FITS header key (8 characters)
 
@@ -46,14 +48,15 @@ def _vectors(a:np.ndarray)->pa.FixedSizeListArray:
     return pa.FixedSizeListArray.from_arrays(pa.array(a.reshape(-1)), a.shape[1])
 
 def _write_parquet(emb:Embeddings, path, meta:dict, rows:int=65536):
-    "Catalogue columns plus `img_emb`/`spec_emb` fixed-size lists, in row groups of `rows`."
+    "Catalogue columns plus the `EMB_COLUMNS` as fixed-size lists, in row groups of `rows`."
     cat = _arrow_catalog(emb.catalog)
-    schema = cat.schema.append(pa.field('img_emb', pa.list_(pa.float32(), emb.dim))).append(pa.field('spec_emb', pa.list_(pa.float32(), emb.dim)))
+    schema = cat.schema
+    for c in EMB_COLUMNS: schema = schema.append(pa.field(c, pa.list_(pa.float32(), emb.dim)))
     schema = schema.with_metadata((cat.schema.metadata or {}) | {b'avis': json.dumps(meta).encode()})
     with pq.ParquetWriter(path, schema) as w:
         for s in range(0, max(len(emb), 1), rows):
             sl = slice(s, s + rows)
-            w.write_table(pa.Table.from_arrays(cat.slice(s, rows).columns + [_vectors(emb.img[sl]), _vectors(emb.spec[sl])], schema=schema),
+            w.write_table(pa.Table.from_arrays(cat.slice(s, rows).columns + [_vectors(a[sl]) for a in _emb_arrays(emb)], schema=schema),
                           row_group_size=rows)
 
 # %% ../nbs/37_export.ipynb #n31571a
@@ -66,7 +69,7 @@ def _fits_column(s:pd.Series)->np.ndarray:
 def _write_fits(emb:Embeddings, path, meta:dict):
     "One binary table: the catalogue columns plus (N, dim) float32 vector columns; provenance in the header."
     t = Table({c: _fits_column(emb.catalog[c]) for c in emb.catalog.columns})
-    t['img_emb'], t['spec_emb'] = emb.img.astype(np.float32), emb.spec.astype(np.float32)
+    for c, a in zip(EMB_COLUMNS, _emb_arrays(emb)): t[c] = a.astype(np.float32)
     t.meta['EXTNAME'] = 'AVIS_EMB'
     for k, key in _PROVENANCE.items():
         if k in meta: t.meta[key] = meta[k]
@@ -83,7 +86,7 @@ def _write_mmu(emb:Embeddings, path, meta:dict, rows:int=65536):
     with h5py.File(path, 'w', track_order=True) as f:
         f['object_id'] = cat['TARGETID'].to_numpy(np.int64)
         _write_catalog(f, cat)
-        for name, a in zip(EMB_COLUMNS, (emb.img, emb.spec)):
+        for name, a in zip(EMB_COLUMNS, _emb_arrays(emb)):
             d = f.create_dataset(name, shape=(n, dim), dtype='float32', chunks=(max(1, min(n, rows)), dim) if n else None)
             for s in range(0, n, rows): d[s:s + rows] = a[s:s + rows]
         for k, v in meta.items(): f.attrs[k] = v

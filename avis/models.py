@@ -371,13 +371,15 @@ class AvisModel(nn.Module):
                  nn_queue:int=4096, # recent spectrum embeddings the neighbour is drawn from (`spec_nn`)
                  nn_xcorr:int=8, # the neighbour is the first of each spectrum's `nn_xcorr` cross-correlation partners in the queue (`avis.xcorr.XcorrPartners`, added by `avis_learner`); 0: always the embedding's nearest
                  clip_spec_grad:float=1., # share of the CLIP term's gradient that reaches the spectrum side (`scale_grad`); the image side always gets all of it
+                 clip_head:bool=True, # the CLIP term sees the spectrum embedding through a small MLP (`clip_space`); False: the embedding itself
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,nn_xcorr,clip_spec_grad')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,nn_xcorr,clip_spec_grad,clip_head')
         self.spec_queue = NeighbourQueue(dim, size=nn_queue) if spec_nn else None
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
         self.shift_head = nn.Linear(dim, 1, bias=False)  # a direction of the embedding along which ln(1+z) grows
+        self.spec_clip_head = nn.Sequential(nn.Linear(dim, dim), nn.GELU(), nn.Linear(dim, dim)) if clip_head else None
         self.hparams = {}
 
     def encode_image(self, img:torch.Tensor # (bs, 2, B, H, W)
@@ -389,6 +391,12 @@ class AvisModel(nn.Module):
                        )->torch.Tensor:
         "Unit-norm spectrum embeddings (bs, dim), without self-supervision."
         return F.normalize(self.spec_proj(self.spec_enc(spec)).float(), dim=-1)
+
+    def clip_space(self, spec_emb:torch.Tensor # (bs, dim) unit-norm spectrum embeddings (`encode_spectrum`)
+                  )->torch.Tensor:
+        "The spectrum embeddings as the CLIP term sees them, unit-norm: through `spec_clip_head`, or unchanged without one."
+        if self.spec_clip_head is None: return spec_emb
+        return F.normalize(self.spec_clip_head(spec_emb).float(), dim=-1)
 
     @property
     def scale(self)->torch.Tensor:
@@ -418,7 +426,7 @@ class AvisModel(nn.Module):
             aux['spec_pair'] = clip_loss(se, sv, 1/self.pair_temp)
             if self.spec_nn: aux['spec_pair'] = (aux['spec_pair'] + neighbour_loss(self.spec_queue.nearest(se), sv, self.pair_temp))/2
         if self.training and self.spec_shift: aux['spec_shift'] = self.shift_loss(spec)
-        return ie, scale_grad(se, self.clip_spec_grad), self.scale.expand(len(ie)), (aux if self.training else ())
+        return ie, self.clip_space(scale_grad(se, self.clip_spec_grad)), self.scale.expand(len(ie)), (aux if self.training else (se,))
 
 # %% ../nbs/10_models.ipynb #c028
 def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
@@ -441,7 +449,7 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
                      spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
-                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'clip_spec_grad': m.clip_spec_grad})
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'clip_spec_grad': m.clip_spec_grad, 'clip_head': m.clip_head})
     return m
 
 # %% ../nbs/10_models.ipynb #c029s
@@ -486,6 +494,7 @@ def model_summary(model:AvisModel,
             'spectrum': (_params(model.spec_enc, model.spec_proj) - _params(model.spec_enc.decoder), flops['spectrum']),
             'ssl decoders': (_params(model.img_enc.decoder, model.spec_enc.decoder), 0.),
             'shift head': (_params(model.shift_head), 0.),
+            'spectrum CLIP head': (_params(model.spec_clip_head) if model.spec_clip_head is not None else 0, 0.),
             'temperature': (1, 0.)}
     df = pd.DataFrame(rows, index=['params', 'GFLOPs/pair']).T
     df.loc['total'] = df.sum()

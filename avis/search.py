@@ -25,12 +25,14 @@ SHOW_COLS = ['Z', 'SPECTYPE', 'SUBTYPE', 'TARGET_CLASS', 'MORPHTYPE', 'SPLIT']
 def emb_index(emb:Embeddings, # embeddings
               modality:str='spec', # 'img', 'spec' or 'joint' (or 'image', 'spectrum')
               exact_max:int|None=None, # see `nn_index` (None: exact)
+              cross:bool=False, # spectra in the space CLIP aligns with the images (`Embeddings.spec_clip`), for a cross-modal search
              ):
     "The (cached) inner-product index of one modality of `emb`."
     m = check_modality(modality)
-    key = ('index', m, exact_max)
+    key = ('index', m, exact_max, cross and m == 'spec')
     if key not in emb._cache:
         x = emb.get(m)
+        if cross and m == 'spec': x = emb.spec_clip
         if m == 'joint': x = x/np.sqrt(2)  # unit norm again
         emb._cache[key] = nn_index(x, 'ip', exact_max)
     return emb._cache[key]
@@ -48,11 +50,12 @@ def search(emb, # `Embeddings`, or an embeddings file
     s, d = check_modality(src), check_modality(dst)
     if (s == 'joint') != (d == 'joint'): raise ValueError("'joint' embeddings can only be searched against 'joint'")
     row = int(emb.rows(targetid)[0])
-    q = emb.get(s)[row:row + 1]
+    cross = s != d  # images and spectra meet in the CLIP space
+    q = (emb.spec_clip if cross and s == 'spec' else emb.get(s))[row:row + 1]
     if s == 'joint': q = q/np.sqrt(2)
     keep = np.ones(len(emb), bool) if split is None else emb.split_mask(split)
     if s == d: keep = keep.copy(); keep[row] = False  # in-modal: the query is not its own neighbour
-    index = emb_index(emb, d, exact_max)
+    index = emb_index(emb, d, exact_max, cross)
     want = k + int((~keep).sum())
     while True:  # ask for more until k kept hits are found (cheap: exact search)
         S, I = knn_search(index, q, want)

@@ -161,6 +161,9 @@ def store_recall(model, store, idxs=None, k:int=1)->dict:
     "Recall@k of both directions over the objects `idxs` (default: all) of `store`."
     idxs = np.arange(len(store)) if idxs is None else np.asarray(idxs)
     ie, se = (torch.from_numpy(o) for o in embed(model, store, idxs))
+    m = get_model(model)
+    if hasattr(m, 'clip_space'):
+        with torch.no_grad(): se = m.clip_space(se.to(next(m.parameters()).device)).float().cpu()  # images meet spectra in the CLIP space
     return dict(i2s=retrieval_recall(se, ie, k), s2i=retrieval_recall(ie, se, k))
 
 # %% ../nbs/23_train.ipynb #d002
@@ -219,7 +222,7 @@ def _resume_kw(ckpt:Path, # a checkpoint folder
     hp = _st_meta(ckpt/'model.safetensors').get('hparams')
     if isinstance(hp, dict) and hp: check_hparams(hp, file=ckpt/'model.safetensors')
     named, kw = tokens_named(hp if isinstance(hp, dict) else {}), model_kw or {}
-    return {**kw, 'spec_shift': named['spec_shift'], 'spec_nn': named['spec_nn'], 'nn_queue': named['nn_queue'], 'nn_xcorr': named['nn_xcorr'], 'clip_spec_grad': named['clip_spec_grad'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
+    return {**kw, 'spec_shift': named['spec_shift'], 'spec_nn': named['spec_nn'], 'nn_queue': named['nn_queue'], 'nn_xcorr': named['nn_xcorr'], 'clip_spec_grad': named['clip_spec_grad'], 'clip_head': named['clip_head'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
             'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels'], 'readout': named['spec_kw']['readout']}}
 
 def check_fit(store, # the store folder to train on
