@@ -22,7 +22,9 @@ __all__ = ['EXPORT_FORMATS', 'EMB_COLUMNS', 'export_meta', 'export_embeddings']
 EXPORT_FORMATS = ('parquet', 'fits', 'mmu')
 EMB_COLUMNS = ('img_emb', 'spec_emb', 'spec_clip_emb')  # image, spectrum and CLIP-space spectrum embeddings (`Embeddings.spec_clip`: what images are matched against), in every format
 
-def _emb_arrays(emb:Embeddings)->tuple: return emb.img, emb.spec, emb.spec_clip  # in `EMB_COLUMNS` order
+def _emb_arrays(emb:Embeddings)->tuple:
+    "The (N, dim) arrays of `emb` in `EMB_COLUMNS` order."
+    return emb.img, emb.spec, emb.spec_clip
 _PROVENANCE = dict(model='MODEL', store='STORE', avis_version='AVISVER', weights='WEIGHTS', fingerprint='STOREFP',
                    created='CREATED', version='EMBVER')  # embeddings-file attribute -> FITS header key (8 characters)
 
