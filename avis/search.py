@@ -13,8 +13,8 @@ from .embed import Embeddings, load_embeddings
 from .metrics import EXACT_MAX, FlatNumpy, default_ef_search, nn_index, knn_search
 
 # %% auto #0
-__all__ = ['SHOW_COLS', 'RGB_SCALES', 'emb_index', 'search', 'anomaly_scores', 'rgb_stamp', 'plot_gallery', 'EXACT_MAX',
-           'FlatNumpy', 'default_ef_search', 'nn_index', 'knn_search']
+__all__ = ['SHOW_COLS', 'RGB_SCALES', 'emb_index', 'search', 'anomaly_scores', 'pair_mismatch', 'rgb_stamp', 'plot_gallery',
+           'EXACT_MAX', 'FlatNumpy', 'default_ef_search', 'nn_index', 'knn_search']
 
 # %% ../nbs/34_search.ipynb #c005
 _all_ = ['EXACT_MAX', 'FlatNumpy', 'default_ef_search', 'nn_index', 'knn_search']
@@ -91,6 +91,15 @@ def anomaly_scores(emb:Embeddings, # embeddings
         other = I != np.arange(s, s + len(I))[:, None]  # drop the object itself (approximate search may miss it)
         pos = np.argmax(np.cumsum(other, 1) == k, axis=1)  # the k-th neighbour that is not the object
         out[s:s + len(I)] = 1 - S[np.arange(len(I)), pos]
+    return out
+
+# %% ../nbs/34_search.ipynb #c015b
+def pair_mismatch(emb:Embeddings, # embeddings
+                 )->np.ndarray:
+    "1 − cosine similarity of each object's image embedding and its own spectrum in the CLIP space, (N,); NaN where one is missing."
+    ok = emb.has('img') & emb.has('spec')
+    out = np.full(len(emb), np.nan)
+    out[ok] = 1 - (emb.img[ok].astype(np.float64)*emb.spec_clip[ok]).sum(1)
     return out
 
 # %% ../nbs/34_search.ipynb #c017
