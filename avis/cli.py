@@ -370,7 +370,9 @@ def avis_cluster(
     kind:Annotated[str, {'choices': _MODALITY_CHOICES}]='joint', # embedding to cluster: 'img', 'spec' or 'joint' (or 'image', 'spectrum')
     method:Annotated[str, {'choices': ('map', 'raw')}]='map', # 'map' (hdbscan on a PaCMAP map) or 'raw' (fast_hdbscan on the embeddings; extra 'cluster')
     maps:str=None, # maps.parquet from `avis map`, to reuse its map
+    dim:int=2, # map dimension for method 'map': 2 or 3, or up to 10 (clustered only; the figures draw a 2-D map)
     min_cluster_size:int=None, # HDBSCAN min_cluster_size (default: 1% of the objects, at least 15)
+    selection:Annotated[str, {'choices': ('eom', 'leaf')}]='eom', # HDBSCAN cluster selection: 'eom' (excess of mass) or 'leaf' (finer, purer clusters, more noise)
     seed:int=0, # PaCMAP seed
     quiet:bool=False, # no progress lines
 ):
@@ -378,8 +380,8 @@ def avis_cluster(
     from avis.clusters import cluster
     _in_file(emb, 'embeddings file', '--emb'); _out_dir(out)
     if maps is not None: _in_file(maps, 'maps file (maps.parquet from avis map)', '--maps')
-    s = cluster(emb, out, modality=kind, method=method, maps=maps, min_cluster_size=min_cluster_size, seed=seed,
-                progress=not quiet)
+    s = cluster(emb, out, modality=kind, method=method, dim=dim, maps=maps, min_cluster_size=min_cluster_size,
+                cluster_selection_method=selection, seed=seed, progress=not quiet)
     print('avis cluster:', json.dumps({k: v for k, v in s.items() if not isinstance(v, (dict, list))}, default=str))
     return s
 

@@ -206,7 +206,7 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
             out, # output folder
             modality:str='joint', # embedding to cluster: 'img', 'spec' or 'joint'
             method:str='map', # 'map': hdbscan on a PaCMAP map; 'raw': fast_hdbscan on the embeddings
-            dim:int=2, # map dimension for method='map'
+            dim:int=2, # map dimension for method='map': 2 or 3, or up to `MAX_MAP_DIM` (the figures then use a 2-D map)
             maps=None, # optional maps.parquet (from `make_maps`) to reuse instead of fitting a map
             seed:int|None=0, # PaCMAP seed
             min_cluster_size:int|None=None, # HDBSCAN (default: `default_min_cluster_size`, 1% of N)
@@ -224,25 +224,27 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
     cat = e.catalog
     modality = check_modality(modality)
     x = e.get(modality)
-    coords = None
+    def _map(d):
+        "The `d`-D map of `modality`: read from `maps` (2-D and 3-D maps), else fitted."
+        if maps is None or d > 3: return fit_map(x, d, seed=seed, meta=dict(kind=modality), progress=progress, **kwargs).coords
+        mp, tid = read_maps(maps)
+        name = f'{modality}-{d}d'
+        if name not in mp: raise ValueError(f"{maps} has no {name} map (it has {sorted(mp)})")
+        pos = pd.Series(np.arange(len(tid)), index=tid).reindex(cat.TARGETID.to_numpy())
+        if pos.isna().any(): raise ValueError(f"{int(pos.isna().sum())} objects are missing from {maps}")
+        return mp[name][pos.to_numpy().astype(int)]
     if method == 'map':
-        if maps is not None:
-            mp, tid = read_maps(maps)
-            name = f'{modality}-{dim}d'
-            if name not in mp: raise ValueError(f"{maps} has no {name} map (it has {sorted(mp)})")
-            pos = pd.Series(np.arange(len(tid)), index=tid).reindex(cat.TARGETID.to_numpy())
-            if pos.isna().any(): raise ValueError(f"{int(pos.isna().sum())} objects are missing from {maps}")
-            coords = mp[name][pos.to_numpy().astype(int)]
-        else: coords = fit_map(x, dim, seed=seed, meta=dict(kind=modality), progress=progress, **kwargs).coords
+        coords = _map(dim)
         with progress_step(f'HDBSCAN of {len(coords):,} objects on the {dim}-D {modality} map', progress, 'cluster'):
             labels, prob = hdbscan_labels(coords, min_cluster_size, min_samples, 'map', cluster_selection_method)
     else:
         with progress_step(f'HDBSCAN ({method}) of {len(x):,} x {x.shape[1]} {modality} embeddings', progress, 'cluster'):
             labels, prob = hdbscan_labels(x, min_cluster_size, min_samples, method, cluster_selection_method)
-        coords = fit_map(x, 2, seed=seed, meta=dict(kind=modality), progress=progress, **kwargs).coords if figures else None
+        coords = None
+    shown = coords if coords is not None and coords.shape[1] <= 3 else (_map(2) if figures else None)  # what the figures draw
     with atomic_path(out/'clusters.parquet') as tmp:
         pd.DataFrame(dict(TARGETID=cat.TARGETID.to_numpy(), CLUSTER=labels, PROB=prob)).to_parquet(tmp)
-    with progress_step(f'table of {labels.max() + 1} clusters', progress, 'cluster'): tab = cluster_table(labels, cat, coords, prob)
+    with progress_step(f'table of {labels.max() + 1} clusters', progress, 'cluster'): tab = cluster_table(labels, cat, shown if coords is None else coords, prob)
     with atomic_path(out/'cluster_table.parquet') as tmp: tab.to_parquet(tmp)
     with atomic_path(out/'cluster_table.csv') as tmp: tab.assign(EXEMPLARS=tab.EXEMPLARS.map(lambda v: ' '.join(map(str, v)))).to_csv(tmp, index=False)
     scores = cluster_scores(labels, cat)
@@ -253,7 +255,7 @@ def cluster(emb, # EMB.h5 path, `Embeddings`, or dict with img, spec (and catalo
     with atomic_path(out/'cluster_scores.json') as tmp: tmp.write_text(json.dumps(scores, indent=1, default=str))
     if figures:
         with progress_step(f'figures of {len(cat):,} objects', progress, 'cluster'):
-            for stem, fig in (('clusters-all', plot_clusters(coords, labels)), ('clusters-each', plot_each_cluster(coords, labels, cat))):
+            for stem, fig in (('clusters-all', plot_clusters(shown, labels)), ('clusters-each', plot_each_cluster(shown, labels, cat))):
                 for ext in formats:
                     with atomic_path(out/f'{stem}.{ext}') as tmp: fig.savefig(tmp, format=ext, dpi=150, bbox_inches='tight')
                 plt.close(fig)

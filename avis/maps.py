@@ -19,10 +19,10 @@ from .core import (atomic_path, SPECTYPES, STAR_SUBTYPES, MORPHTYPES, TARGET_CLA
 from .embed import Embeddings, load_embeddings
 
 # %% auto #0
-__all__ = ['PACMAP_DEFAULTS', 'TRANSFORM_CHUNK', 'MAP_FORMAT', 'COLOURINGS', 'truth_groups', 'as_embeddings', 'embedding_array',
-           'PacmapMap', 'progress_step', 'fit_map', 'kpc_per_arcsec', 'colour_values', 'plot_map', 'plot_subtypes',
-           'map_columns', 'fit_maps', 'maps_table', 'read_maps', 'map_gallery', 'make_maps', 'SPECTYPES',
-           'STAR_SUBTYPES', 'MORPHTYPES', 'TARGET_CLASSES']
+__all__ = ['PACMAP_DEFAULTS', 'MAX_MAP_DIM', 'TRANSFORM_CHUNK', 'MAP_FORMAT', 'COLOURINGS', 'truth_groups', 'as_embeddings',
+           'embedding_array', 'PacmapMap', 'progress_step', 'fit_map', 'kpc_per_arcsec', 'colour_values', 'plot_map',
+           'plot_subtypes', 'map_columns', 'fit_maps', 'maps_table', 'read_maps', 'map_gallery', 'make_maps',
+           'SPECTYPES', 'STAR_SUBTYPES', 'MORPHTYPES', 'TARGET_CLASSES']
 
 # %% ../nbs/32_maps.ipynb #c008
 def truth_groups(catalog:pd.DataFrame # with SPECTYPE and SUBTYPE
@@ -124,6 +124,8 @@ def progress_step(what:str, # the step, with its size: '2-D PaCMAP fit of 1,000,
 PACMAP_DEFAULTS = dict(n_neighbors=None, MN_ratio=0.5, FP_ratio=2.0, distance='euclidean', lr=1.0,
                        num_iters=(100, 100, 250), apply_pca=True)  # pacmap 0.9.1 defaults (n_neighbors=None: 10 up to 10k points, then grows with log N)
 
+MAX_MAP_DIM = 10  # the most map dimensions: 2-D and 3-D maps are drawn, higher ones only clustered
+
 def _pacmap(n_components, seed, params):
     "A `pacmap.PaCMAP` with our parameters, quiet about its own seed warnings."
     import pacmap
@@ -137,7 +139,7 @@ def _preprocess(x, prep):
     return ((x - prep['xmin']) / prep['xmax'] - prep['xmean']).astype(np.float32)
 
 def fit_map(x:np.ndarray, # (N, D) embeddings
-            n_components:int=2, # 2 or 3
+            n_components:int=2, # 2 or 3 to look at; up to `MAX_MAP_DIM` to cluster (`avis.clusters.cluster`)
             seed:int|None=0, # random seed (None: faster on many cores, not reproducible)
             keep_basis:bool=True, # keep the preprocessed points so new objects can be transformed
             meta:dict|None=None, # provenance stored with the map
@@ -147,7 +149,7 @@ def fit_map(x:np.ndarray, # (N, D) embeddings
     "Fit PaCMAP to `x` and return the map with its parameters, seed and preprocessing."
     unknown = set(kwargs) - set(PACMAP_DEFAULTS)
     if unknown: raise TypeError(f"Unknown PaCMAP parameters {sorted(unknown)}; known: {sorted(PACMAP_DEFAULTS)}")
-    if n_components not in (2, 3): raise ValueError(f"n_components must be 2 or 3, not {n_components}")
+    if not 2 <= n_components <= MAX_MAP_DIM: raise ValueError(f"n_components must be 2 to {MAX_MAP_DIM}, not {n_components}")
     if kwargs.get('distance', 'euclidean') not in ('euclidean', 'angular'): raise ValueError("distance must be 'euclidean' or 'angular'")
     x = np.ascontiguousarray(x, dtype=np.float32)
     if x.ndim != 2 or len(x) < 20: raise ValueError(f"Need a (N>=20, D) array, got shape {x.shape}")
