@@ -13,6 +13,7 @@ from .store import PairedStore
 from .metrics import z_metrics
 from .hparams import CONFIGS
 from .models import SpectrumEncoder, avis_model, normalize_spectrum
+from .data import ImageAugment
 
 # %% auto #0
 __all__ = ['BASELINES', 'CONVERGED', 'READOUTS', 'photometry_features', 'spectra_pca', 'ZNet', 'train_znet', 'predict_znet',
@@ -103,6 +104,7 @@ def train_znet(store:PairedStore, # the store
                device=None, # default: CUDA when present
                seed:int=0, # initialisation and batches
                progress:bool=False, # progress bar
+               augment:bool=False, # train on augmented inputs: `avis.data.ImageAugment` for images, a fresh noise realisation (`SpectrumEncoder.view`) for spectra
                **kwargs, # `ZNet` arguments (img_kw, spec_kw)
               )->ZNet:
     "A `ZNet` trained to predict z from the train split's images or spectra."
@@ -110,6 +112,7 @@ def train_znet(store:PairedStore, # the store
     device = torch.device(device or default_device())
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     net = ZNet(tower, config, store.bands, store.size, **kwargs).to(device)
+    aug = (ImageAugment() if net.tower == 'img' else net.enc.view) if augment else (lambda x: x)
     z = np.asarray(z, np.float64)
     net.z_mu.fill_(float(z.mean())); net.z_sd.fill_(float(z.std() or 1.))
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
@@ -117,7 +120,7 @@ def train_znet(store:PairedStore, # the store
     net.train(); t0 = time.time()
     for step in tqdm(range(steps), disable=not progress, desc=f'{MODALITY_NAMES[net.tower]} z net'):
         j = rng.choice(len(train_idx), min(bs, len(train_idx)), replace=False)
-        x = torch.from_numpy(store.get(train_idx[j])[net.key()]).to(device)
+        x = aug(torch.from_numpy(store.get(train_idx[j])[net.key()]).to(device))
         t = torch.as_tensor((z[j] - z.mean())/(z.std() or 1.), dtype=torch.float32, device=device)
         loss = F.huber_loss(net(x), t, delta=1.0)
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), 1.0); opt.step(); sched.step()

@@ -116,8 +116,8 @@ def baseline_z(emb:Embeddings, # embeddings whose catalog holds Z (and fluxes); 
     cfg, kw = _tower(emb, config)
     for name, tower in (('image CNN', 'img'), ('spectrum net', 'spec')):
         say(f'{name}: {steps:,} steps of the {cfg} tower on {len(tr):,} train objects')
-        net = train_znet(st, tower, gi[tr], z[tr], config=cfg, steps=steps, bs=16 if fast else 64,
-                         budget_s=budget_s, device=device, seed=seed, progress=progress, **kw)
+        net = train_znet(st, tower, gi[tr], z[tr], config=cfg, steps=steps, bs=16 if fast else 64, budget_s=budget_s,
+                         device=device, seed=seed, progress=progress, augment=tower == 'img', **kw)  # images: without augmentation the CNN overfits
         preds[name] = predict_znet(net, st, gi[te])
         done[name] = net.steps_done
     return preds, skipped, done
