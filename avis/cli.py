@@ -142,12 +142,13 @@ def _explicit(argv, names):
 
 # %% ../nbs/40_cli.ipynb #c015
 def _model_kw(opts:dict)->dict|None:
-    "`avis_model` arguments of `avis train`'s options: the photometry tokens, the CLIP gradient share and head, the neighbour queue and partners, where given."
+    "`avis_model` arguments of `avis train`'s options: the photometry tokens, the CLIP gradient share and head, the neighbour queue, partners and weight, where given."
     from avis.hparams import PHOT_KW, NO_PHOT_KW
     kw = dict(PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else {})
     if opts.get('clip_spec_grad') is not None: kw['clip_spec_grad'] = float(opts['clip_spec_grad'])
     if opts.get('nn_queue') is not None: kw['nn_queue'] = int(opts['nn_queue'])
     if opts.get('nn_xcorr') is not None: kw['nn_xcorr'] = int(opts['nn_xcorr'])
+    if opts.get('nn_weight') is not None: kw['nn_weight'] = float(opts['nn_weight'])
     if opts.get('no_clip_head'): kw['clip_head'] = False
     return kw or None
 
@@ -170,6 +171,7 @@ def avis_train(
     clip_spec_grad:float=None, # share of the CLIP gradient reaching the spectrum side, 0–1 (default 1; 0.3 trades retrieval for spectrum redshift: see the benchmark page)
     nn_queue:int=None, # recent spectrum embeddings the neighbour term draws from, 1,024–1,048,576 (default 4,096)
     nn_xcorr:int=None, # cross-correlation partners per spectrum the neighbour term draws from, 0–64 (default 8; 0: the embedding's own nearest)
+    nn_weight:float=None, # weight of the neighbour contrast beside the view's own, 0–100 (default 1)
     no_clip_head:bool=False, # the CLIP term acts on the spectrum embedding itself, not through its head (as runs before 2026-12-07)
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
@@ -178,7 +180,7 @@ def avis_train(
     from avis.train import fit_avis
     opts = dict(store=store, out=out, config=config, epochs=epochs, bs=bs, lr=lr, wd=wd, workers=workers,
                 precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed, phot=phot,
-                no_phot=no_phot, clip_spec_grad=clip_spec_grad, nn_queue=nn_queue, nn_xcorr=nn_xcorr,
+                no_phot=no_phot, clip_spec_grad=clip_spec_grad, nn_queue=nn_queue, nn_xcorr=nn_xcorr, nn_weight=nn_weight,
                 no_clip_head=no_clip_head)
     toml = config.endswith('.toml')
     replay = config if toml else Path(out, 'run.toml') if resume and Path(out, 'run.toml').exists() else None
@@ -198,6 +200,9 @@ def avis_train(
     nx, (lo, hi) = opts['nn_xcorr'], HPARAM_SCHEMA['nn_xcorr'][1:]
     if nx is not None and (isinstance(nx, bool) or not isinstance(nx, int) or not lo <= nx <= hi):
         raise CliError(f'--nn-xcorr must be an integer in {lo}..{hi}, got {nx!r}')
+    nw, (lo, hi) = opts['nn_weight'], HPARAM_SCHEMA['nn_weight'][1:]
+    if nw is not None and (isinstance(nw, bool) or not isinstance(nw, (int, float)) or not lo <= nw <= hi):
+        raise CliError(f'--nn-weight must be a number in {lo:g}..{hi:g}, got {nw!r}')
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
     from avis.hparams import CONFIGS

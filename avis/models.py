@@ -370,11 +370,12 @@ class AvisModel(nn.Module):
                  spec_nn:bool=True, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
                  nn_queue:int=4096, # recent spectrum embeddings the neighbour is drawn from (`spec_nn`)
                  nn_xcorr:int=8, # the neighbour is the first of each spectrum's `nn_xcorr` cross-correlation partners in the queue (`avis.xcorr.XcorrPartners`, added by `avis_learner`); 0: always the embedding's nearest
+                 nn_weight:float=1., # weight of the neighbour contrast in `'spec_pair'`, which is (view contrast + `nn_weight` × neighbour contrast)/2 (`spec_nn`)
                  clip_spec_grad:float=1., # share of the CLIP term's gradient that reaches the spectrum side (`scale_grad`); the image side always gets all of it
                  clip_head:bool=True, # the CLIP term sees the spectrum embedding through a small MLP (`clip_space`); False: the embedding itself
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,nn_xcorr,clip_spec_grad,clip_head')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,nn_xcorr,nn_weight,clip_spec_grad,clip_head')
         self.spec_queue = NeighbourQueue(dim, size=nn_queue) if spec_nn else None
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
@@ -424,7 +425,7 @@ class AvisModel(nn.Module):
             fv, aux['spec_ssl'] = self.spec_enc(self.spec_enc.view(spec), ssl=True)
             sv = F.normalize(self.spec_proj(fv).float(), dim=-1)
             aux['spec_pair'] = clip_loss(se, sv, 1/self.pair_temp)
-            if self.spec_nn: aux['spec_pair'] = (aux['spec_pair'] + neighbour_loss(self.spec_queue.nearest(se), sv, self.pair_temp))/2
+            if self.spec_nn: aux['spec_pair'] = (aux['spec_pair'] + self.nn_weight*neighbour_loss(self.spec_queue.nearest(se), sv, self.pair_temp))/2
         if self.training and self.spec_shift: aux['spec_shift'] = self.shift_loss(spec)
         return ie, self.clip_space(scale_grad(se, self.clip_spec_grad)), self.scale.expand(len(ie)), (aux if self.training else (se,))
 
@@ -449,7 +450,7 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
                      spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
-                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'clip_spec_grad': m.clip_spec_grad, 'clip_head': m.clip_head})
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'nn_weight': m.nn_weight, 'clip_spec_grad': m.clip_spec_grad, 'clip_head': m.clip_head})
     return m
 
 # %% ../nbs/10_models.ipynb #c029s
