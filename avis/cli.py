@@ -171,7 +171,7 @@ def avis_train(
     clip_spec_grad:float=None, # share of the CLIP gradient reaching the spectrum side, 0–1 (default 1; 0.3 trades retrieval for spectrum redshift: see the benchmark page)
     nn_queue:int=None, # recent spectrum embeddings the neighbour term draws from, 1,024–1,048,576 (default 4,096)
     nn_xcorr:int=None, # cross-correlation partners per spectrum the neighbour term draws from, 0–64 (default 8; 0: the embedding's own nearest)
-    nn_weight:float=None, # weight of the neighbour contrast beside the view's own, 0–100 (default 1)
+    nn_weight:float=None, # weight of the neighbour contrast beside the view's own, 0–100 (default 3; 1 as runs before 2026-12-07)
     no_clip_head:bool=False, # the CLIP term acts on the spectrum embedding itself, not through its head (as runs before 2026-12-07)
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options

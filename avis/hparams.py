@@ -82,7 +82,7 @@ def check_hparams(hp, # model hyperparameters: `avis_model` arguments (an `AvisM
 
 # %% ../nbs/10b_hparams.ipynb #h006
 def tokens_named(kw:dict|None)->dict:
-    "`avis_model` arguments `kw` with the photometry tokens, the shift head, the neighbour term (its queue of 4,096, the embedding's own nearest), the flat read-out and a damped CLIP gradient off unless named, as in runs saved before them."
+    "`avis_model` arguments `kw` with the photometry tokens, the shift head, the neighbour term (its queue of 4,096, the embedding's own nearest, weight 1), the flat read-out and a damped CLIP gradient off unless named, as in runs saved before them."
     kw = kw or {}
     return {'spec_shift': False, 'spec_nn': False, 'nn_queue': 4096, 'nn_xcorr': 0, 'nn_weight': 1., 'clip_spec_grad': 1., 'clip_head': False, **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
             'spec_kw': {'band_levels': False, 'readout': 'mean', **(kw.get('spec_kw') or {})}}

@@ -370,7 +370,7 @@ class AvisModel(nn.Module):
                  spec_nn:bool=True, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
                  nn_queue:int=4096, # recent spectrum embeddings the neighbour is drawn from (`spec_nn`)
                  nn_xcorr:int=8, # the neighbour is the first of each spectrum's `nn_xcorr` cross-correlation partners in the queue (`avis.xcorr.XcorrPartners`, added by `avis_learner`); 0: always the embedding's nearest
-                 nn_weight:float=1., # weight of the neighbour contrast in `'spec_pair'`, which is (view contrast + `nn_weight` × neighbour contrast)/2 (`spec_nn`)
+                 nn_weight:float=3., # weight of the neighbour contrast in `'spec_pair'`, which is (view contrast + `nn_weight` × neighbour contrast)/2 (`spec_nn`)
                  clip_spec_grad:float=1., # share of the CLIP term's gradient that reaches the spectrum side (`scale_grad`); the image side always gets all of it
                  clip_head:bool=True, # the CLIP term sees the spectrum embedding through a small MLP (`clip_space`); False: the embedding itself
                 ):
