@@ -373,14 +373,16 @@ class AvisModel(nn.Module):
                  nn_weight:float=3., # weight of the neighbour contrast in `'spec_pair'`, which is (view contrast + `nn_weight` × neighbour contrast)/2 (`spec_nn`)
                  clip_spec_grad:float=1., # share of the CLIP term's gradient that reaches the spectrum side (`scale_grad`); the image side always gets all of it
                  clip_head:bool=True, # the CLIP term sees the spectrum embedding through a small MLP (`clip_space`); False: the embedding itself
+                 clip_head_width:int=1, # the width of that MLP's hidden layer, in multiples of `dim` (`clip_head`)
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,nn_xcorr,nn_weight,clip_spec_grad,clip_head')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,nn_xcorr,nn_weight,clip_spec_grad,clip_head,clip_head_width')
         self.spec_queue = NeighbourQueue(dim, size=nn_queue) if spec_nn else None
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
         self.shift_head = nn.Linear(dim, 1, bias=False)  # a direction of the embedding along which ln(1+z) grows
-        self.spec_clip_head = nn.Sequential(nn.Linear(dim, dim), nn.GELU(), nn.Linear(dim, dim)) if clip_head else None
+        hid = clip_head_width*dim
+        self.spec_clip_head = nn.Sequential(nn.Linear(dim, hid), nn.GELU(), nn.Linear(hid, dim)) if clip_head else None
         self.hparams = {}
 
     def encode_image(self, img:torch.Tensor # (bs, 2, B, H, W)
@@ -450,7 +452,7 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
                      spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
-                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'nn_weight': m.nn_weight, 'clip_spec_grad': m.clip_spec_grad, 'clip_head': m.clip_head})
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'nn_weight': m.nn_weight, 'clip_spec_grad': m.clip_spec_grad, 'clip_head': m.clip_head, 'clip_head_width': m.clip_head_width})
     return m
 
 # %% ../nbs/10_models.ipynb #c029s
