@@ -9,6 +9,7 @@ from __future__ import annotations
 import math, warnings
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
+from torch.nn.attention import sdpa_kernel, SDPBackend
 import torch.distributed as dist
 from torch.utils.flop_counter import FlopCounterMode
 from fastcore.basics import store_attr
@@ -142,6 +143,15 @@ class SpectrumEncoder(nn.Module):
             self.squeeze, self.flat = nn.Linear(d, flat_ch), nn.Linear(flat_ch*self.ntok, d)
         self.nf = 2*d
 
+    cpu_attention = 'math'  # attention kernel on the CPU: 'math', or None for torch's own choice (see text)
+
+    def _attend(self, h:torch.Tensor # (bs, ntok + 1, d) tokens
+               )->torch.Tensor:
+        "The transformer layers over `h`; on the CPU through the `cpu_attention` kernel."
+        if h.device.type != 'cpu' or self.cpu_attention is None: return self.tf(h)
+        if self.cpu_attention != 'math': raise ValueError(f"cpu_attention must be 'math' or None, not {self.cpu_attention!r}")
+        with sdpa_kernel(SDPBackend.MATH): return self.tf(h)
+
     def _hide(self, bs, device):
         "Random chunks to hide: bool (bs, npix), True = hidden."
         n = max(1, round(self.mask_frac*self.npix/self.chunk))
@@ -191,7 +201,7 @@ class SpectrumEncoder(nn.Module):
         inp = F.pad(inp, (0, self.ntok*self.stride - self.npix))
         h = self.stem(inp).transpose(1, 2) + self.sinpos + self.pos
         h = torch.cat([self.cls + self.amp(amp if self.band_levels else amp[:, :4])[:, None], h], 1)
-        h = self.norm(self.tf(h))
+        h = self.norm(self._attend(h))
         tok = h[:, 1:]
         feat = torch.cat([h[:, 0], tok.mean(1) if self.readout == 'mean' else self.flat(self.squeeze(tok).flatten(1))], 1)
         if not ssl: return feat
