@@ -148,8 +148,8 @@ class SpectrumEncoder(nn.Module):
     def _attend(self, h:torch.Tensor # (bs, ntok + 1, d) tokens
                )->torch.Tensor:
         "The transformer layers over `h`; on the CPU through the `cpu_attention` kernel."
+        if self.cpu_attention not in (None, 'math'): raise ValueError(f"cpu_attention must be 'math' or None, not {self.cpu_attention!r}")
         if h.device.type != 'cpu' or self.cpu_attention is None: return self.tf(h)
-        if self.cpu_attention != 'math': raise ValueError(f"cpu_attention must be 'math' or None, not {self.cpu_attention!r}")
         with sdpa_kernel(SDPBackend.MATH): return self.tf(h)
 
     def _hide(self, bs, device):
