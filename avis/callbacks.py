@@ -331,6 +331,7 @@ def write_model_card(learn, path=None)->Path:
     store = getattr(learn.dls, 'store', None)
     card = dict(model=dict(name='AVIS', hparams=_plain(getattr(m, 'hparams', {})), params=sum(p.numel() for p in m.parameters())),
                 training=_plain(getattr(learn, 'config', {})), precision=getattr(learn, 'precision', 'fp32'),
+                cpu_attention=getattr(getattr(m, 'spec_enc', None), 'cpu_attention', None),  # the spectrum tower's kernel on a CPU
                 data=dict(store=str(getattr(store, 'path', '')),
                           fingerprint=store.fingerprint() if hasattr(store, 'fingerprint') else None,
                           n_train=len(learn.dls.train.dataset), n_valid=len(learn.dls.valid.dataset),

@@ -143,7 +143,7 @@ class SpectrumEncoder(nn.Module):
             self.squeeze, self.flat = nn.Linear(d, flat_ch), nn.Linear(flat_ch*self.ntok, d)
         self.nf = 2*d
 
-    cpu_attention = None  # attention kernel on the CPU: None (torch's own choice) or 'math' (see text)
+    cpu_attention = 'math'  # attention kernel on the CPU: 'math' (PyTorch's math kernel) or None (torch's own choice); see text
 
     def _attend(self, h:torch.Tensor # (bs, ntok + 1, d) tokens
                )->torch.Tensor:
