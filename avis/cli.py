@@ -142,9 +142,10 @@ def _explicit(argv, names):
 
 # %% ../nbs/40_cli.ipynb #c015
 def _model_kw(opts:dict)->dict|None:
-    "`avis_model` arguments of `avis train`'s options: the photometry tokens, the CLIP gradient share, head and head width, the neighbour queue, partners and weight, where given."
+    "`avis_model` arguments of `avis train`'s options: the photometry tokens, the shift term's share of a batch, the CLIP gradient share, head and head width, the neighbour queue, partners and weight, where given."
     from avis.hparams import PHOT_KW, NO_PHOT_KW
     kw = dict(PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else {})
+    if opts.get('shift_frac') is not None: kw['shift_frac'] = float(opts['shift_frac'])
     if opts.get('clip_spec_grad') is not None: kw['clip_spec_grad'] = float(opts['clip_spec_grad'])
     if opts.get('nn_queue') is not None: kw['nn_queue'] = int(opts['nn_queue'])
     if opts.get('nn_xcorr') is not None: kw['nn_xcorr'] = int(opts['nn_xcorr'])
@@ -175,6 +176,7 @@ def avis_train(
     nn_weight:float=None, # weight of the neighbour contrast beside the view's own, 0–100 (default 3; 1 as runs before 2026-12-07)
     no_clip_head:bool=False, # the CLIP term acts on the spectrum embedding itself, not through its head (as runs before 2026-12-07)
     clip_head_width:int=None, # hidden width of the spectrum's CLIP head, in multiples of the embedding dimension, 1–16 (default 1)
+    shift_frac:float=None, # share of each batch the shift term sees, 0.01–1 (default 1; 0.5 halves its cost: see the benchmark page)
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
 ):
@@ -183,7 +185,7 @@ def avis_train(
     opts = dict(store=store, out=out, config=config, epochs=epochs, bs=bs, lr=lr, wd=wd, workers=workers,
                 precision=precision, early_stop=early_stop, pool_size=pool_size, seed=seed, phot=phot,
                 no_phot=no_phot, clip_spec_grad=clip_spec_grad, nn_queue=nn_queue, nn_xcorr=nn_xcorr, nn_weight=nn_weight,
-                no_clip_head=no_clip_head, clip_head_width=clip_head_width)
+                no_clip_head=no_clip_head, clip_head_width=clip_head_width, shift_frac=shift_frac)
     toml = config.endswith('.toml')
     replay = config if toml else Path(out, 'run.toml') if resume and Path(out, 'run.toml').exists() else None
     if replay is not None:  # a run file replayed, or a run resumed as it was started: its values yield to options given
@@ -208,6 +210,9 @@ def avis_train(
     hw, (lo, hi) = opts['clip_head_width'], HPARAM_SCHEMA['clip_head_width'][1:]
     if hw is not None and (isinstance(hw, bool) or not isinstance(hw, int) or not lo <= hw <= hi):
         raise CliError(f'--clip-head-width must be an integer in {lo}..{hi}, got {hw!r}')
+    sf, (lo, hi) = opts['shift_frac'], HPARAM_SCHEMA['shift_frac'][1:]
+    if sf is not None and (isinstance(sf, bool) or not isinstance(sf, (int, float)) or not lo <= sf <= hi):
+        raise CliError(f'--shift-frac must be a number in {lo:g}..{hi:g}, got {sf!r}')
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
     from avis.hparams import CONFIGS

@@ -36,7 +36,7 @@ _SPEC_SCHEMA = dict(chans=('ints', 1, 4096), strides=('ints', 2, 64), res=('int'
                     readout=('choice', ('mean', 'flat')), flat_ch=('int', 1, 256))
 HPARAM_SCHEMA = dict(config=('choice', tuple(CONFIGS)), bands=('bands',), size=('int', 8, 512), dim=('int', 1, 8192),
                      spec_ssl=('bool',), img_ssl=('bool',), temp=('float', 1e-4, 10.), max_scale=('float', 1., 1e4),
-                     pair_temp=('float', 1e-4, 10.), spec_shift=('bool',), spec_nn=('bool',), nn_queue=('int', 1024, 1 << 20), nn_xcorr=('int', 0, 64), nn_weight=('float', 0., 100.), clip_spec_grad=('float', 0., 1.), clip_head=('bool',), clip_head_width=('int', 1, 16), shift_max=('float', 1e-4, 0.5), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
+                     pair_temp=('float', 1e-4, 10.), spec_shift=('bool',), spec_nn=('bool',), nn_queue=('int', 1024, 1 << 20), nn_xcorr=('int', 0, 64), nn_weight=('float', 0., 100.), clip_spec_grad=('float', 0., 1.), clip_head=('bool',), clip_head_width=('int', 1, 16), shift_max=('float', 1e-4, 0.5), shift_frac=('float', 0.01, 1.), img_kw=('dict', _IMG_SCHEMA), spec_kw=('dict', _SPEC_SCHEMA))
 
 def _is_int(v)->bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 def _is_num(v)->bool: return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(v)
@@ -82,7 +82,7 @@ def check_hparams(hp, # model hyperparameters: `avis_model` arguments (an `AvisM
 
 # %% ../nbs/10b_hparams.ipynb #h006
 def tokens_named(kw:dict|None)->dict:
-    "`avis_model` arguments `kw` with the photometry tokens, the shift head, the neighbour term (its queue of 4,096, the embedding's own nearest, weight 1), the flat read-out, a damped CLIP gradient and the CLIP head (width 1) off unless named, as in runs saved before them."
+    "`avis_model` arguments `kw` with the photometry tokens, the shift head, the neighbour term (its queue of 4,096, the embedding's own nearest, weight 1), the flat read-out, a damped CLIP gradient and the CLIP head (width 1) off unless named, and the shift term on whole batches, as in runs saved before them."
     kw = kw or {}
-    return {'spec_shift': False, 'spec_nn': False, 'nn_queue': 4096, 'nn_xcorr': 0, 'nn_weight': 1., 'clip_spec_grad': 1., 'clip_head': False, 'clip_head_width': 1, **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
+    return {'spec_shift': False, 'spec_nn': False, 'nn_queue': 4096, 'nn_xcorr': 0, 'nn_weight': 1., 'clip_spec_grad': 1., 'clip_head': False, 'clip_head_width': 1, 'shift_frac': 1., **kw, 'img_kw': {'phot_sigmas': (), **(kw.get('img_kw') or {})},
             'spec_kw': {'band_levels': False, 'readout': 'mean', **(kw.get('spec_kw') or {})}}

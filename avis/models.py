@@ -377,6 +377,7 @@ class AvisModel(nn.Module):
                  pair_temp:float=0.1, # temperature of the spectrum-view contrast (`spec_ssl`)
                  spec_shift:bool=True, # in training mode, also predict the known ln(1+z) shift between two views (`shifted_views`)
                  shift_max:float=0.03, # largest |shift| in ln(1+z); magnitudes are log-uniform from `shift_max`/100
+                 shift_frac:float=1., # share of each batch the shift term sees (its first rows; batches are shuffled): 0.5 halves its cost
                  spec_nn:bool=True, # in training mode, each spectrum's nearest recent neighbour must also find its view (`NeighbourQueue`)
                  nn_queue:int=4096, # recent spectrum embeddings the neighbour is drawn from (`spec_nn`)
                  nn_xcorr:int=8, # the neighbour is the first of each spectrum's `nn_xcorr` cross-correlation partners in the queue (`avis.xcorr.XcorrPartners`, added by `avis_learner`); 0: always the embedding's nearest
@@ -386,7 +387,7 @@ class AvisModel(nn.Module):
                  clip_head_width:int=1, # the width of that MLP's hidden layer, in multiples of `dim` (`clip_head`)
                 ):
         super().__init__()
-        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,spec_nn,nn_queue,nn_xcorr,nn_weight,clip_spec_grad,clip_head,clip_head_width')
+        store_attr('img_enc,spec_enc,dim,spec_ssl,img_ssl,max_scale,pair_temp,spec_shift,shift_max,shift_frac,spec_nn,nn_queue,nn_xcorr,nn_weight,clip_spec_grad,clip_head,clip_head_width')
         self.spec_queue = NeighbourQueue(dim, size=nn_queue) if spec_nn else None
         self.img_proj, self.spec_proj = _proj(img_enc.nf, dim), _proj(spec_enc.nf, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1/temp)))
@@ -418,7 +419,8 @@ class AvisModel(nn.Module):
 
     def shift_loss(self, spec:torch.Tensor # (bs, 3, npix) spectra
                   )->torch.Tensor:
-        "L1 error of the predicted ln(1+z) shift between two `shifted_views` of each spectrum, in units of `shift_max`/3."
+        "L1 error of the predicted ln(1+z) shift between two `shifted_views` of each of the first `shift_frac` of the spectra, in units of `shift_max`/3."
+        spec = spec[:max(1, math.ceil(self.shift_frac*len(spec)))]
         bs = len(spec)
         mag = self.shift_max*torch.exp(-math.log(100.)*torch.rand(bs, device=spec.device))
         dlnl = mag*torch.where(torch.rand(bs, device=spec.device) < 0.5, -1., 1.)
@@ -462,7 +464,7 @@ def avis_model(config:str='small', # 'tiny', 'small' or 'base' (see `CONFIGS`)
     m.hparams = dict(config=config, bands=bands, size=size, dim=dim, spec_ssl=spec_ssl, img_ssl=img_ssl,  # tokens always named:
                      img_kw={**(img_kw or {}), 'phot_sigmas': ie.phot_sigmas},  # a saved run keeps them if `CONFIGS` changes
                      spec_kw={**(spec_kw or {}), 'band_levels': se.band_levels, 'readout': se.readout},
-                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'nn_weight': m.nn_weight, 'clip_spec_grad': m.clip_spec_grad, 'clip_head': m.clip_head, 'clip_head_width': m.clip_head_width})
+                     **{**kwargs, 'spec_shift': m.spec_shift, 'shift_max': m.shift_max, 'shift_frac': m.shift_frac, 'spec_nn': m.spec_nn, 'nn_queue': m.nn_queue, 'nn_xcorr': m.nn_xcorr, 'nn_weight': m.nn_weight, 'clip_spec_grad': m.clip_spec_grad, 'clip_head': m.clip_head, 'clip_head_width': m.clip_head_width})
     return m
 
 # %% ../nbs/10_models.ipynb #c029s

@@ -218,11 +218,11 @@ def distributed(learn:Learner, # the learner to fit
 def _resume_kw(ckpt:Path, # a checkpoint folder
                model_kw:dict|None, # the `avis_model` arguments of the call
               )->dict:
-    "`model_kw` with the photometry tokens, shift head, neighbour term (its queue, partners and weight), CLIP gradient share and CLIP head (its width) `ckpt` was saved with (none when its hparams name none)."
+    "`model_kw` with the photometry tokens, shift head, neighbour term (its queue, partners and weight), CLIP gradient share, CLIP head (its width) and the shift term's share of a batch `ckpt` was saved with (none when its hparams name none)."
     hp = _st_meta(ckpt/'model.safetensors').get('hparams')
     if isinstance(hp, dict) and hp: check_hparams(hp, file=ckpt/'model.safetensors')
     named, kw = tokens_named(hp if isinstance(hp, dict) else {}), model_kw or {}
-    return {**kw, 'spec_shift': named['spec_shift'], 'spec_nn': named['spec_nn'], 'nn_queue': named['nn_queue'], 'nn_xcorr': named['nn_xcorr'], 'nn_weight': named['nn_weight'], 'clip_spec_grad': named['clip_spec_grad'], 'clip_head': named['clip_head'], 'clip_head_width': named['clip_head_width'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
+    return {**kw, 'spec_shift': named['spec_shift'], 'spec_nn': named['spec_nn'], 'nn_queue': named['nn_queue'], 'nn_xcorr': named['nn_xcorr'], 'nn_weight': named['nn_weight'], 'clip_spec_grad': named['clip_spec_grad'], 'clip_head': named['clip_head'], 'clip_head_width': named['clip_head_width'], 'shift_frac': named['shift_frac'], 'img_kw': {**(kw.get('img_kw') or {}), 'phot_sigmas': named['img_kw']['phot_sigmas']},
             'spec_kw': {**(kw.get('spec_kw') or {}), 'band_levels': named['spec_kw']['band_levels'], 'readout': named['spec_kw']['readout']}}
 
 def check_fit(store, # the store folder to train on
