@@ -176,7 +176,7 @@ def avis_train(
     nn_weight:float=None, # weight of the neighbour contrast beside the view's own, 0–100 (default 3; 1 as runs before 2026-12-07)
     no_clip_head:bool=False, # the CLIP term acts on the spectrum embedding itself, not through its head (as runs before 2026-12-07)
     clip_head_width:int=None, # hidden width of the spectrum's CLIP head, in multiples of the embedding dimension, 1–16 (default 1)
-    shift_frac:float=None, # share of each batch the shift term sees, 0.01–1 (default 1; 0.5 halves its cost: see the benchmark page)
+    shift_frac:float=None, # share of each batch the shift term sees, 0.01–1 (default 1; 0.25 with 16 epochs: see the benchmark page)
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
 ):
