@@ -141,15 +141,13 @@ def _explicit(argv, names):
     return {n for n in names if n in given}
 
 # %% ../nbs/40_cli.ipynb #c015
+_MODEL_OPTS = ('shift_frac', 'clip_spec_grad', 'nn_queue', 'nn_xcorr', 'nn_weight', 'clip_head_width')  # `avis train` options that are model hparams
+
 def _model_kw(opts:dict)->dict|None:
     "`avis_model` arguments of `avis train`'s options: the photometry tokens, the shift term's share of a batch, the CLIP gradient share, head and head width, the neighbour queue, partners and weight, where given."
-    from avis.hparams import PHOT_KW, NO_PHOT_KW
+    from avis.hparams import PHOT_KW, NO_PHOT_KW, HPARAM_SCHEMA
     kw = dict(PHOT_KW if opts['phot'] else NO_PHOT_KW if opts['no_phot'] else {})
-    if opts.get('shift_frac') is not None: kw['shift_frac'] = float(opts['shift_frac'])
-    if opts.get('clip_spec_grad') is not None: kw['clip_spec_grad'] = float(opts['clip_spec_grad'])
-    if opts.get('nn_queue') is not None: kw['nn_queue'] = int(opts['nn_queue'])
-    if opts.get('nn_xcorr') is not None: kw['nn_xcorr'] = int(opts['nn_xcorr'])
-    if opts.get('nn_weight') is not None: kw['nn_weight'] = float(opts['nn_weight'])
+    kw.update({k: (int if HPARAM_SCHEMA[k][0] == 'int' else float)(opts[k]) for k in _MODEL_OPTS if opts.get(k) is not None})
     if opts.get('no_clip_head'): kw['clip_head'] = False
     if opts.get('clip_head_width') is not None: kw['clip_head_width'] = int(opts['clip_head_width'])
     return kw or None
@@ -194,25 +192,9 @@ def avis_train(
         opts.update({k: v for k, v in read_run_file(replay, 'train').items() if k not in keep and k in opts})
         if str(opts['config']).endswith('.toml'): opts['config'] = 'small'
     if opts['phot'] and opts['no_phot']: raise CliError('--phot and --no-phot contradict each other: give one')
-    csg = opts['clip_spec_grad']
-    if csg is not None and (isinstance(csg, bool) or not isinstance(csg, (int, float)) or not 0 <= csg <= 1):  # a run file may hold any TOML value
-        raise CliError(f'--clip-spec-grad must be a number between 0 and 1, got {csg!r}')
-    from avis.hparams import HPARAM_SCHEMA
-    nq, (lo, hi) = opts['nn_queue'], HPARAM_SCHEMA['nn_queue'][1:]  # the range a model card is checked against
-    if nq is not None and (isinstance(nq, bool) or not isinstance(nq, int) or not lo <= nq <= hi):
-        raise CliError(f'--nn-queue must be an integer in {lo}..{hi}, got {nq!r}')
-    nx, (lo, hi) = opts['nn_xcorr'], HPARAM_SCHEMA['nn_xcorr'][1:]
-    if nx is not None and (isinstance(nx, bool) or not isinstance(nx, int) or not lo <= nx <= hi):
-        raise CliError(f'--nn-xcorr must be an integer in {lo}..{hi}, got {nx!r}')
-    nw, (lo, hi) = opts['nn_weight'], HPARAM_SCHEMA['nn_weight'][1:]
-    if nw is not None and (isinstance(nw, bool) or not isinstance(nw, (int, float)) or not lo <= nw <= hi):
-        raise CliError(f'--nn-weight must be a number in {lo:g}..{hi:g}, got {nw!r}')
-    hw, (lo, hi) = opts['clip_head_width'], HPARAM_SCHEMA['clip_head_width'][1:]
-    if hw is not None and (isinstance(hw, bool) or not isinstance(hw, int) or not lo <= hw <= hi):
-        raise CliError(f'--clip-head-width must be an integer in {lo}..{hi}, got {hw!r}')
-    sf, (lo, hi) = opts['shift_frac'], HPARAM_SCHEMA['shift_frac'][1:]
-    if sf is not None and (isinstance(sf, bool) or not isinstance(sf, (int, float)) or not lo <= sf <= hi):
-        raise CliError(f'--shift-frac must be a number in {lo:g}..{hi:g}, got {sf!r}')
+    from avis.hparams import HPARAM_SCHEMA, _problems
+    for k in _MODEL_OPTS:  # checked against the ranges a model card is checked against; a run file may hold any TOML value
+        if opts[k] is not None and (p := _problems('--' + k.replace('_', '-'), opts[k], HPARAM_SCHEMA[k])): raise CliError(p[0])
     if not Path(opts['store'], 'store.json').exists():
         raise CliError(f"{opts['store']} is not a paired store: make one with `avis mock` or `avis ingest`")
     from avis.hparams import CONFIGS
