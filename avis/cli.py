@@ -156,7 +156,7 @@ def avis_train(
     store:str='avis-store', # paired store to train on
     out:str='avis-run', # run folder: weights, checkpoints, history.csv, model card, run.toml
     config:Annotated[str, {'metavar': '{tiny,small,base,RUN.toml}'}]='small', # model size 'tiny', 'small', 'base', or a TOML run file to replay
-    epochs:int=10, # epochs of the one-cycle schedule
+    epochs:int=16, # epochs of the one-cycle schedule
     bs:int=64, # batch size per process
     lr:float=1e-3, # peak learning rate
     wd:float=0.05, # weight decay
@@ -174,7 +174,7 @@ def avis_train(
     nn_weight:float=None, # weight of the neighbour contrast beside the view's own, 0–100 (default 3; 1 as runs before 2026-12-07)
     no_clip_head:bool=False, # the CLIP term acts on the spectrum embedding itself, not through its head (as runs before 2026-12-07)
     clip_head_width:int=None, # hidden width of the spectrum's CLIP head, in multiples of the embedding dimension, 1–16 (default 1)
-    shift_frac:float=None, # share of each batch the shift term sees, 0.01–1 (default 1; 0.25 with 16 epochs: see the benchmark page)
+    shift_frac:float=None, # share of each batch the shift term sees, 0.01–1 (default 0.25; 1 as runs before 2026-12-08)
     quiet:bool=False, # no progress bar
     _argv:list=None, # (internal) the command line, so a run file's values yield to explicit options
 ):

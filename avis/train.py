@@ -247,7 +247,7 @@ def _learner_defaults(kwargs:dict, *names)->dict:
 @delegates(avis_learner, but=['dls', 'model', 'loss_func', 'path'])
 def fit_avis(store, # a `PairedStore` folder
              config:str='small', # model size: 'tiny', 'small' or 'base'
-             epochs:int=10, # epochs of the one-cycle schedule
+             epochs:int=16, # epochs of the one-cycle schedule
              bs:int=64, # batch size (per process)
              out='run', # run folder
              resume:bool=False, # continue the latest checkpoint in `out`
